@@ -1,0 +1,46 @@
+//! Build, check, explain and install seccomp-BPF syscall filters, with no
+//! std, no heap and no libc.
+//!
+//! seccomp lets a process restrict the system calls it and its children may
+//! make, with a classic-BPF program the kernel runs on every call. This
+//! crate gives that program a typed shape and makes it visible:
+//!
+//! - [`bpf`]: the instruction type, opcodes and `const fn` constructors;
+//!   [`bpf::verify()`] checks a program as the kernel's loader does,
+//!   [`bpf::run()`] interprets it, [`bpf::Disasm`] prints it;
+//! - [`Abi`]: every ABI seccomp can filter, with its audit arch, byte
+//!   order and numbering quirks;
+//! - [`Syscall`]: system-call names across ABIs, with `const fn` lookups;
+//! - [`data`]: the layout of `seccomp_data` as a filter reads it;
+//! - [`Action`]: the return actions and their precedence.
+//!
+//! ```
+//! use seccomp_bpf::{bpf, data, Abi, Action};
+//!
+//! // Allow getpid on x86_64, fail everything else with ENOSYS.
+//! const PROG: [bpf::SockFilter; 6] = [
+//!     bpf::ld_abs(data::ARCH),
+//!     bpf::jeq_k(Abi::X86_64.audit_arch(), 1, 0),
+//!     bpf::ret_k(Action::KillProcess.to_ret()),
+//!     bpf::ld_abs(data::NR),
+//!     bpf::jeq_k(39, 1, 0),
+//!     bpf::ret_k(Action::Errno(38).to_ret()),
+//! ];
+//! # let _ = PROG;
+//! ```
+
+#![no_std]
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+#[cfg(any(test, feature = "std"))]
+extern crate std;
+
+pub mod abi;
+pub mod action;
+pub mod bpf;
+pub mod data;
+
+pub use abi::{Abi, ByteOrder};
+pub use action::Action;
+pub use data::SeccompData;
