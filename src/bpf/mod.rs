@@ -17,11 +17,13 @@
 //! assert_eq!(PROG[1].code, bpf::op::JMP | bpf::op::JEQ | bpf::op::K);
 //! ```
 
+pub mod disasm;
 pub mod interp;
 pub mod op;
 // PENDING(verify): replaced by the real `verify` module when it is merged.
 mod verify_pending;
 
+pub use disasm::Disasm;
 pub use interp::{Fault, FaultKind, Outcome, Step, run, run_traced, run_unverified};
 pub use verify_pending::{Reason, VerifyError, verify};
 
