@@ -40,6 +40,7 @@ pub mod abi;
 pub mod action;
 pub mod bpf;
 pub mod data;
+pub mod parse;
 pub mod syscall;
 
 pub use abi::{Abi, ByteOrder};
