@@ -492,10 +492,11 @@ const fn audit_arch_name(arch: u32) -> Option<&'static str> {
 }
 
 /// The name of syscall `nr` on `abi`.
-fn syscall_name(abi: Abi, nr: u32) -> Option<&'static str> {
-    // PENDING(tables): `crate::Syscall::from_nr(abi, nr).map(Syscall::name)`.
-    let _ = (abi, nr);
-    None
+const fn syscall_name(abi: Abi, nr: u32) -> Option<&'static str> {
+    match crate::Syscall::from_nr(abi, nr) {
+        Some(call) => Some(call.name()),
+        None => None,
+    }
 }
 
 #[cfg(test)]
@@ -532,16 +533,15 @@ mod tests {
     #[test]
     fn multi_abi_program() {
         let prog = multi_abi();
-        // PENDING(tables): 257 and 295 print as `openat` once names exist.
         let want = "   0: A = arch
    1: if A == X86_64 goto 2 else goto 6
    2: A = nr
    3: if A >= 0x40000000 goto 13 else goto 4
-   4: if A == 257 goto 12 else goto 5
+   4: if A == openat goto 12 else goto 5
    5: goto 9
    6: if A == I386 goto 7 else goto 13
    7: A = nr
-   8: if A == 295 goto 12 else goto 9
+   8: if A == openat goto 12 else goto 9
    9: A = nr
   10: if A == 39 goto 12 else goto 11
   11: return ERRNO(38)
@@ -560,6 +560,31 @@ mod tests {
         assert_eq!(go(Abi::X86, 295), Ok(Action::Allow));
         assert_eq!(go(Abi::X86, 5), Ok(Action::Errno(38)));
         assert_eq!(go(Abi::Aarch64, 257), Ok(Action::KillProcess));
+    }
+
+    #[test]
+    fn given_abi_names_every_nr() {
+        // With an ABI given, every nr comparison is named from its table,
+        // whatever arch the path matched.
+        let prog = multi_abi();
+        let out = text(Disasm::new(&prog).abi(Abi::X86_64));
+        let lines: std::vec::Vec<&str> = out.lines().collect();
+        assert_eq!(lines[4], "   4: if A == openat goto 12 else goto 5");
+        assert_eq!(lines[8], "   8: if A == preadv goto 12 else goto 9");
+        assert_eq!(lines[10], "  10: if A == getpid goto 12 else goto 11");
+        // x32 numbers behind the x86_64 arch check are named from x32's table.
+        let x32 = [
+            bpf::ld_abs(data::ARCH),
+            bpf::jeq_k(Abi::X86_64.audit_arch(), 0, 2),
+            bpf::ld_abs(data::NR),
+            bpf::jeq_k(0x4000_0000 | 257, 0, 0),
+            bpf::ret_k(Action::Allow.to_ret()),
+        ];
+        let out = text(Disasm::new(&x32));
+        assert!(
+            out.contains("   3: if A == openat goto 4 else goto 4\n"),
+            "{out}"
+        );
     }
 
     #[test]
