@@ -18,6 +18,9 @@
 //! ```
 
 pub mod op;
+pub mod verify;
+
+pub use verify::{Reason, Verified, VerifyError, verify};
 
 use crate::abi::ByteOrder;
 
