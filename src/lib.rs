@@ -40,7 +40,10 @@ pub mod abi;
 pub mod action;
 pub mod bpf;
 pub mod data;
+pub mod parse;
+pub mod syscall;
 
 pub use abi::{Abi, ByteOrder};
 pub use action::Action;
 pub use data::SeccompData;
+pub use syscall::Syscall;
