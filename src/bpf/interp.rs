@@ -42,7 +42,7 @@ use core::fmt;
 
 use super::SockFilter;
 use super::op::*;
-use super::{VerifyError, verify};
+use super::{Reason, VerifyError, verify};
 use crate::abi::ByteOrder;
 use crate::action::Action;
 use crate::data::{SIZE, SeccompData};
@@ -307,7 +307,7 @@ pub const fn run(
     }
     match run_unverified(prog, order, data) {
         Ok(out) => Ok(out),
-        Err(fault) => Err(fault_to_verify_error(fault)),
+        Err(fault) => Err(fault.to_verify_error(prog)),
     }
 }
 
@@ -327,7 +327,9 @@ pub fn run_traced(
     let mut m = Machine::new();
     loop {
         let pc = m.pc;
-        let next = m.step(prog, order, data).map_err(fault_to_verify_error)?;
+        let next = m
+            .step(prog, order, data)
+            .map_err(|f| f.to_verify_error(prog))?;
         if let Some(&insn) = prog.get(pc) {
             trace(&Step {
                 pc,
@@ -376,11 +378,44 @@ pub const fn run_unverified(
     }
 }
 
-/// Converts a fault after a passed check into the error the checker should
-/// have given. Only reachable if `verify` and the interpreter disagree.
-const fn fault_to_verify_error(fault: Fault) -> VerifyError {
-    // PENDING(verify): map onto the verifier's reasons once it lands.
-    super::verify_pending::from_fault(fault)
+impl Fault {
+    /// The checker's error for the same problem in `prog` (the program the
+    /// fault came from). [`run`] only needs it if [`verify()`](super::verify())
+    /// passed a program the interpreter cannot run, which the tests rule out.
+    pub const fn to_verify_error(self, prog: &[SockFilter]) -> VerifyError {
+        let (code, k) = if self.pc < prog.len() {
+            (prog[self.pc].code, prog[self.pc].k)
+        } else {
+            (0, 0)
+        };
+        let reason = match self.kind {
+            FaultKind::FellOff => {
+                if self.pc == prog.len() {
+                    Reason::LastNotReturn
+                } else {
+                    Reason::JumpOutOfRange
+                }
+            }
+            FaultKind::BadOpcode => Reason::OpcodeNotForSeccomp(code),
+            FaultKind::BadOffset => {
+                if k % 4 != 0 {
+                    Reason::LoadMisaligned(k)
+                } else {
+                    Reason::LoadOutOfRange(k)
+                }
+            }
+            FaultKind::BadSlot => Reason::ScratchSlotOutOfRange(k),
+            FaultKind::DivByZeroK => Reason::DivisionByZero,
+            FaultKind::BadShift => Reason::ShiftTooLarge(k),
+        };
+        // A fall off the end is charged to the last instruction.
+        let pc = if self.pc >= prog.len() {
+            prog.len().saturating_sub(1)
+        } else {
+            self.pc
+        };
+        VerifyError { pc, reason }
+    }
 }
 
 #[cfg(test)]
@@ -664,7 +699,7 @@ mod tests {
             args in proptest::prelude::any::<[u64; 6]>(),
         ) {
             // Bias the opcodes to accepted ones so that runs get somewhere.
-            let prog: std::vec::Vec<SockFilter> = insns
+            let mut prog: std::vec::Vec<SockFilter> = insns
                 .iter()
                 .map(|&(c, jt, jf, k)| {
                     let code = if c & 1 == 0 {
@@ -675,14 +710,20 @@ mod tests {
                     SockFilter { code, jt: jt % 8, jf: jf % 8, k: if c & 2 == 0 { k % 80 } else { k } }
                 })
                 .collect();
+            // End most programs with a return, so that some pass the checker.
+            if args[1] % 4 != 0 {
+                prog.push(bpf::ret_a());
+            }
             let d = call(args[0] as i32, args);
             for order in [ByteOrder::Little, ByteOrder::Big] {
                 let free = run_unverified(&prog, order, &d);
                 if let Ok(out) = free {
                     proptest::prop_assert!(out.executed <= prog.len());
                 }
-                if let Ok(out) = run(&prog, order, &d) {
-                    proptest::prop_assert_eq!(Ok(out), free);
+                match run(&prog, order, &d) {
+                    // A program the checker passes runs without a fault.
+                    Ok(out) => proptest::prop_assert_eq!(Ok(out), free),
+                    Err(e) => proptest::prop_assert_eq!(Err(e), verify(&prog).map(|_| ())),
                 }
             }
         }

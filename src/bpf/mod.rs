@@ -20,12 +20,11 @@
 pub mod disasm;
 pub mod interp;
 pub mod op;
-// PENDING(verify): replaced by the real `verify` module when it is merged.
-mod verify_pending;
+pub mod verify;
 
 pub use disasm::Disasm;
 pub use interp::{Fault, FaultKind, Outcome, Step, run, run_traced, run_unverified};
-pub use verify_pending::{Reason, VerifyError, verify};
+pub use verify::{Reason, Verified, VerifyError, verify};
 
 use crate::abi::ByteOrder;
 
