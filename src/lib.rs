@@ -39,11 +39,15 @@ extern crate std;
 pub mod abi;
 pub mod action;
 pub mod bpf;
+pub mod compile;
 pub mod data;
 pub mod parse;
+pub mod policy;
 pub mod syscall;
 
 pub use abi::{Abi, ByteOrder};
 pub use action::Action;
+pub use compile::{CompileError, Filter, compile};
 pub use data::SeccompData;
+pub use policy::{Cond, Policy, Rule};
 pub use syscall::Syscall;
