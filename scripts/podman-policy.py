@@ -127,7 +127,9 @@ def main():
     for cname, text, n in conds:
         out.append("const %s: [Cond; %d] = [%s];" % (cname, n, text))
     out.append("")
-    out.append("/// The rules, in profile order.")
+    out.append("/// The rules, in profile order (a `const`, not a `static`: the filters")
+    out.append("/// built from it are `const` items).")
+    out.append("#[allow(clippy::large_const_arrays)]")
     out.append("pub const RULES: [Rule; %d] = [" % len(rules))
     out.extend(rules)
     out.append("];")

@@ -707,7 +707,7 @@ impl<'a> Policy<'a> {
     pub const fn verdict_data(&self, data: &SeccompData) -> Result<Verdict, CompileError> {
         tri!(self.check());
         let nr = data.nr as u32;
-        let abi = match Abi::from_audit_arch(data.arch, nr) {
+        let abi = match abi_of(data.arch, nr) {
             Some(abi) if self.has_abi(abi) => abi,
             _ => {
                 return Ok(Verdict {
@@ -747,6 +747,21 @@ impl<'a> Policy<'a> {
             },
         })
     }
+}
+
+/// The ABI a filter sees for `(arch, nr)`. On x86_64's audit arch every
+/// number from [`X32_SYSCALL_BIT`] up belongs to x32 (so `0x8000_0000` and
+/// the other negative numbers get x32's treatment: the bad-arch action
+/// when x32 is not listed), as the compiled filter splits them.
+pub const fn abi_of(arch: u32, nr: u32) -> Option<Abi> {
+    if arch == Abi::X86_64.audit_arch() {
+        return Some(if nr >= X32_SYSCALL_BIT {
+            Abi::X32
+        } else {
+            Abi::X86_64
+        });
+    }
+    Abi::from_audit_arch(arch, nr)
 }
 
 /// Whether all `conds` hold.

@@ -57,7 +57,7 @@ const fn half_hi(v: u64) -> u32 {
     (v >> 32) as u32
 }
 
-impl<const N: usize> Gen<N> {
+impl<const N: usize> Gen<'_, N> {
     /// The argument code for number `nr` on `abi`.
     pub(crate) const fn args(
         &mut self,
@@ -332,14 +332,14 @@ impl<const N: usize> Gen<N> {
 
     /// Membership in a set of values, grouped by high word.
     const fn set(&mut self, a: Arg, vals: Values<'_, '_>, t: u32, f: u32) -> u32 {
-        let n = vals.len(&self.arg_rules);
+        let n = vals.len(self.arg_rules);
         if !a.wide {
             let mut node = f;
             let mut i = n;
             while i > 0 {
                 i -= 1;
-                let v = vals.get(&self.arg_rules, i) as u32;
-                if !vals.seen_low(&self.arg_rules, i, v) {
+                let v = vals.get(self.arg_rules, i) as u32;
+                if !vals.seen_low(self.arg_rules, i, v) {
                     node = self.jump_with(a.lo, JEQ, v, t, node);
                 }
             }
@@ -350,16 +350,16 @@ impl<const N: usize> Gen<N> {
         let mut i = n;
         while i > 0 {
             i -= 1;
-            let h = half_hi(vals.get(&self.arg_rules, i));
-            if vals.seen_high(&self.arg_rules, i, h) {
+            let h = half_hi(vals.get(self.arg_rules, i));
+            if vals.seen_high(self.arg_rules, i, h) {
                 continue;
             }
             let mut inner = f;
             let mut j = n;
             while j > 0 {
                 j -= 1;
-                let v = vals.get(&self.arg_rules, j);
-                if half_hi(v) == h && !vals.seen_full(&self.arg_rules, j, v) {
+                let v = vals.get(self.arg_rules, j);
+                if half_hi(v) == h && !vals.seen_full(self.arg_rules, j, v) {
                     inner = self.jump_with(a.lo, JEQ, v as u32, t, inner);
                 }
             }

@@ -23,16 +23,16 @@ use crate::bpf::SockFilter;
 use crate::bpf::op::*;
 
 /// Slots of the hash-consing table (a power of two).
-const HASH: usize = 4096;
+pub(crate) const HASH: usize = 4096;
 
 /// The emitter. `out[N - d]` holds the node at distance `d`, for `d <= N`;
 /// past the capacity the emitter keeps counting (without storing or
 /// sharing) so that the error can say how much is needed.
-pub(crate) struct Emitter<const N: usize> {
-    pub(crate) out: [SockFilter; N],
+pub(crate) struct Emitter<'s, const N: usize> {
+    pub(crate) out: &'s mut [SockFilter; N],
     /// Number of instructions emitted (may exceed `N`).
     pub(crate) len: u32,
-    table: [u16; HASH],
+    pub(crate) table: &'s mut [u16; HASH],
 }
 
 /// A hash-consing key: the opcode, `k`, and the absolute targets.
@@ -52,15 +52,7 @@ const fn is_cond_jump(code: u16) -> bool {
     class(code) == JMP && operation(code) != JA
 }
 
-impl<const N: usize> Emitter<N> {
-    pub(crate) const fn new() -> Self {
-        Emitter {
-            out: [SockFilter::stmt(0, 0); N],
-            len: 0,
-            table: [0; HASH],
-        }
-    }
-
+impl<const N: usize> Emitter<'_, N> {
     /// The instruction at distance `d`, if stored.
     pub(crate) const fn get(&self, d: u32) -> Option<SockFilter> {
         if d == 0 || d as usize > N {

@@ -3,8 +3,10 @@
 //! search tree of JGE/JEQ; the arches become a dispatch on `arch`.
 
 use super::CompileError;
-use super::emit::Emitter;
+use super::emit::{Emitter, HASH};
+use super::{Filter, MAX_LEN};
 use crate::abi::{Abi, X32_SYSCALL_BIT};
+use crate::bpf::SockFilter;
 use crate::bpf::op::*;
 use crate::data;
 use crate::policy::{Policy, Rule, tri};
@@ -32,14 +34,14 @@ struct Region {
     hi: u32,
 }
 
-pub(crate) struct Gen<const N: usize> {
-    pub(crate) e: Emitter<N>,
+pub(crate) struct Gen<'s, const N: usize> {
+    pub(crate) e: Emitter<'s, N>,
     /// `(lo << 32) | decision` ranges, or `(nr << 32) | rule` while sorting.
-    scratch: [u64; SCRATCH],
+    scratch: &'s mut [u64; SCRATCH],
     /// Start index (into `scratch`) of each leaf group of ranges.
-    groups: [u16; SCRATCH],
+    groups: &'s mut [u16; SCRATCH],
     /// Rule indexes for one number's argument code.
-    pub(crate) arg_rules: [u16; MAX_ARG_RULES],
+    pub(crate) arg_rules: &'s mut [u16; MAX_ARG_RULES],
     regions: [Region; 2],
     n_ranges: usize,
     bad_ret: u32,
@@ -52,26 +54,12 @@ const fn lo32(x: u64) -> u32 {
     x as u32
 }
 
-impl<const N: usize> Gen<N> {
-    pub(crate) const fn new() -> Self {
-        Gen {
-            e: Emitter::new(),
-            scratch: [0; SCRATCH],
-            groups: [0; SCRATCH],
-            arg_rules: [0; MAX_ARG_RULES],
-            regions: [Region {
-                abi: None,
-                lo: 0,
-                hi: 0,
-            }; 2],
-            n_ranges: 0,
-            bad_ret: 0,
-        }
-    }
-
+impl<const N: usize> Gen<'_, N> {
     /// Emits the whole program; returns the distance of its entry.
     pub(crate) const fn program(&mut self, p: &Policy<'_>) -> Result<u32, CompileError> {
-        tri!(p.check_header());
+        // The whole check first, so that compile and evaluate report the
+        // same first error.
+        tri!(p.check());
         self.bad_ret = p.bad_arch_action().to_ret();
         let bad = self.e.ret(self.bad_ret);
         // The arches, in the order of their first ABI in the policy.
@@ -193,10 +181,11 @@ impl<const N: usize> Gen<N> {
             i = j;
         }
         let count = u - base;
-        // 4. Move them to the end and expand into ranges from `base`
-        //    (at most two ranges per number plus one, written behind the
-        //    entries still to be read).
-        if base + 2 * count + 2 > SCRATCH - count {
+        // 4. Move them to the end and expand into ranges from `base`:
+        //    entry k yields at most two ranges, written at or below
+        //    base + 2k + 1, below entry k + 1 at SCRATCH - count + k + 1
+        //    as long as base + 2 * count + 1 <= SCRATCH.
+        if base + 2 * count + 1 > SCRATCH {
             return Err(CompileError::TooManyRules { abi });
         }
         let from = SCRATCH - count;
@@ -453,6 +442,55 @@ impl<const N: usize> Gen<N> {
 
 const fn present(p: &Policy<'_>, abi: Abi) -> Option<Abi> {
     if p.has_abi(abi) { Some(abi) } else { None }
+}
+
+/// Compiles `p` (see [`super::compile`]). The generator is built in place
+/// here, not returned from a constructor, so that unoptimized builds do
+/// not copy its scratch arrays around the stack.
+pub(crate) const fn build<const N: usize>(p: &Policy<'_>) -> Result<Filter<N>, CompileError> {
+    // Each array is a local of its own, written in place, and the
+    // generator borrows them.
+    let mut out = [SockFilter::stmt(0, 0); N];
+    let mut table = [0u16; HASH];
+    let mut scratch = [0u64; SCRATCH];
+    let mut groups = [0u16; SCRATCH];
+    let mut arg_rules = [0u16; MAX_ARG_RULES];
+    let mut g = Gen::<N> {
+        e: Emitter {
+            out: &mut out,
+            len: 0,
+            table: &mut table,
+        },
+        scratch: &mut scratch,
+        groups: &mut groups,
+        arg_rules: &mut arg_rules,
+        regions: [Region {
+            abi: None,
+            lo: 0,
+            hi: 0,
+        }; 2],
+        n_ranges: 0,
+        bad_ret: 0,
+    };
+    tri!(g.program(p));
+    let len = g.e.len as usize;
+    if len > MAX_LEN {
+        return Err(CompileError::TooLong { len });
+    }
+    if len > N {
+        return Err(CompileError::Capacity {
+            capacity: N,
+            needed: len,
+        });
+    }
+    // Move [N - len, N) to the front; offsets are relative, so nothing
+    // else changes.
+    let mut i = 0;
+    while i < len {
+        out[i] = out[N - len + i];
+        i += 1;
+    }
+    Ok(Filter { insns: out, len })
 }
 
 /// Whether rule `r` is tested before the unconditional rule `best`.

@@ -194,30 +194,5 @@ impl<const N: usize> AsRef<[SockFilter]> for Filter<N> {
 /// when it needs more than 4096, [`CompileError::TooManyRules`] when the
 /// scratch space is too small for the rules on one ABI.
 pub const fn compile<const N: usize>(policy: &Policy<'_>) -> Result<Filter<N>, CompileError> {
-    let mut g = lower::Gen::<N>::new();
-    let entry = match g.program(policy) {
-        Ok(e) => e,
-        Err(e) => return Err(e),
-    };
-    let len = g.e.len as usize;
-    // The entry is the last instruction emitted.
-    let _ = entry;
-    if len > MAX_LEN {
-        return Err(CompileError::TooLong { len });
-    }
-    if len > N {
-        return Err(CompileError::Capacity {
-            capacity: N,
-            needed: len,
-        });
-    }
-    // Move [N - len, N) to the front; offsets are relative, so nothing else
-    // changes.
-    let mut insns = g.e.out;
-    let mut i = 0;
-    while i < len {
-        insns[i] = insns[N - len + i];
-        i += 1;
-    }
-    Ok(Filter { insns, len })
+    lower::build(policy)
 }

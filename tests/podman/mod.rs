@@ -18,7 +18,9 @@ const C6: [Cond; 1] = [Cond::ne(2, 0x9)];
 const C7: [Cond; 1] = [Cond::ne(0, 0x10)];
 const C8: [Cond; 1] = [Cond::ne(2, 0x9)];
 
-/// The rules, in profile order.
+/// The rules, in profile order (a `const`, not a `static`: the filters
+/// built from it are `const` items).
+#[allow(clippy::large_const_arrays)]
 pub const RULES: [Rule; 433] = [
     Rule::when(Syscall::io_pgetevents, &[], Action::Errno(1)),
     Rule::when(Syscall::kexec_file_load, &[], Action::Errno(1)),
