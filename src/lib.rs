@@ -39,8 +39,10 @@ extern crate std;
 pub mod abi;
 pub mod action;
 pub mod bpf;
+pub mod compile;
 pub mod data;
 pub mod parse;
+pub mod policy;
 pub mod syscall;
 
 /// The README's examples, compiled and run as doc tests.
@@ -50,5 +52,7 @@ struct ReadmeDoctests;
 
 pub use abi::{Abi, ByteOrder};
 pub use action::Action;
+pub use compile::{CompileError, Filter, compile};
 pub use data::SeccompData;
+pub use policy::{Cond, Policy, Rule};
 pub use syscall::Syscall;
