@@ -40,10 +40,12 @@ pub mod abi;
 pub mod action;
 pub mod bpf;
 pub mod data;
+pub mod groups;
 pub mod parse;
 pub mod syscall;
 
 pub use abi::{Abi, ByteOrder};
 pub use action::Action;
 pub use data::SeccompData;
+pub use groups::Group;
 pub use syscall::Syscall;
