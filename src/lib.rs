@@ -44,6 +44,11 @@ pub mod groups;
 pub mod parse;
 pub mod syscall;
 
+/// The README's examples, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+
 pub use abi::{Abi, ByteOrder};
 pub use action::Action;
 pub use data::SeccompData;
