@@ -41,13 +41,20 @@ pub mod action;
 pub mod bpf;
 pub mod compile;
 pub mod data;
+pub mod groups;
 pub mod parse;
 pub mod policy;
 pub mod syscall;
+
+/// The README's examples, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
 
 pub use abi::{Abi, ByteOrder};
 pub use action::Action;
 pub use compile::{CompileError, Filter, compile};
 pub use data::SeccompData;
+pub use groups::Group;
 pub use policy::{Cond, Policy, Rule};
 pub use syscall::Syscall;
