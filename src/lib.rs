@@ -30,7 +30,7 @@
 //! ```
 
 #![no_std]
-#![forbid(unsafe_code)]
+#![deny(unsafe_code)]
 #![warn(missing_docs)]
 
 #[cfg(any(test, feature = "std"))]
@@ -40,7 +40,15 @@ pub mod abi;
 pub mod action;
 pub mod bpf;
 pub mod data;
+#[cfg(any(target_os = "linux", target_os = "android", target_os = "none"))]
+pub mod install;
+#[cfg(any(target_os = "linux", target_os = "android", target_os = "none"))]
+pub mod sys;
 
 pub use abi::{Abi, ByteOrder};
 pub use action::Action;
 pub use data::SeccompData;
+#[cfg(any(target_os = "linux", target_os = "android", target_os = "none"))]
+pub use install::{FilterFlags, InstallError, Listener, install, install_listener};
+#[cfg(any(target_os = "linux", target_os = "android", target_os = "none"))]
+pub use sys::Errno;
