@@ -118,14 +118,19 @@ pub mod nr {
     pub const SECCOMP: usize = 383;
 }
 
-/// The `_start` of [`entry!`](crate::entry): sp points at argc; clear fp and
-/// lr, pass sp, align it to 16 (8 is the AAPCS minimum), call.
+/// The `_start` of [`entry!`](crate::entry), in ARM code whatever mode the
+/// crate is compiled for (the kernel enters an ELF whose entry address is
+/// even in ARM mode): sp points at argc; clear fp and lr, pass sp, align it
+/// to 16 (8 is the AAPCS minimum), and call through `blx` on a register,
+/// which switches to Thumb when the target function is Thumb code.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __seccomp_bpf_start_asm {
     ($start:path) => {
         #[allow(unsafe_code)]
         ::core::arch::global_asm!(
+            ".arm",
+            ".balign 4",
             ".globl _start",
             ".type _start,%function",
             "_start:",
@@ -135,8 +140,10 @@ macro_rules! __seccomp_bpf_start_asm {
             "mov lr, r1",
             "bic r1, r0, #15",
             "mov sp, r1",
-            "bl {start}",
+            "ldr r12, ={start}",
+            "blx r12",
             "udf #0",
+            ".ltorg",
             ".size _start, .-_start",
             start = sym $start,
         );

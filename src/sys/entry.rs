@@ -152,11 +152,9 @@ unsafe fn cstr(p: *const u8) -> &'static [u8] {
 #[macro_export]
 macro_rules! entry {
     ($main:path) => {
-        const _: () = {
-            extern "C" fn __seccomp_bpf_start(sp: $crate::sys::StackPointer) -> ! {
-                $crate::sys::enter(sp, $main)
-            }
-            $crate::__seccomp_bpf_start_asm!(__seccomp_bpf_start);
-        };
+        extern "C" fn __seccomp_bpf_start(sp: $crate::sys::StackPointer) -> ! {
+            $crate::sys::enter(sp, $main)
+        }
+        $crate::__seccomp_bpf_start_asm!(__seccomp_bpf_start);
     };
 }
