@@ -25,5 +25,5 @@ echo "text/data/bss (with):"
 size target/size-with/static_install.stripped
 echo "largest symbols (with), bytes:"
 nm --size-sort -S -C target/size-with/$t/release/static_install | tail -12 |
-    awk '{ printf "  %6d %s %s\n", strtonum("0x"$2), $3, substr($0, index($0,$4)) }'
+    while read -r _ sz _ name; do printf "  %6d %s\n" "$((16#$sz))" "$name"; done
 ./target/size-with/$t/release/static_install
