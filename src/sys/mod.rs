@@ -7,7 +7,7 @@
 //! - [`nr`]: the numbers of the calls the crate makes, for the target's ABI;
 //! - [`Errno`]: the error a call returned, decoded by the kernel's
 //!   `-4095..=-1` rule, with the target's errno numbering;
-//! - safe wrappers for exactly what the crate needs ([`getpid`], [`write`],
+//! - safe wrappers for exactly what the crate needs ([`getpid`], [`write()`],
 //!   [`prctl_set_no_new_privs`], [`seccomp_set_mode_filter`], ...), and
 //!   [`OwnedFd`], which closes its descriptor on drop;
 //! - [`entry!`](crate::entry): a `_start` for `#![no_std]`, `#![no_main]`
