@@ -96,6 +96,11 @@ fn argument_independent_allows_are_cacheable() {
                     ok && last == 0x7fff_0000,
                     "{abi} {call}: path not cacheable"
                 );
+                // And the crate's model of the kernel's cache agrees.
+                assert!(
+                    bpf::cache::is_const_allow(filter, abi.audit_arch(), nr),
+                    "{abi} {call}"
+                );
                 cached += 1;
             }
         }

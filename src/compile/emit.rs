@@ -288,7 +288,8 @@ impl<const N: usize> Emitter<'_, N> {
         )
     }
 
-    /// A node at the front that continues at `t`: a copy of a RET, or a JA.
+    /// A node at the front that continues at `t`: a copy of a RET or of a
+    /// near conditional jump, or a JA.
     const fn goto(&mut self, t: u32) -> u32 {
         if let Some(k) = self.ret_value(t) {
             let d = self.push(SockFilter::stmt(RET | K, k));
@@ -302,6 +303,26 @@ impl<const N: usize> Emitter<'_, N> {
                 d,
             );
             return d;
+        }
+        // A copy of a conditional jump whose targets are in reach is as
+        // long as a JA and runs one instruction fewer.
+        if let Some(ins) = self.get(t) {
+            if is_cond_jump(ins.code) {
+                let (jt, jf) = (t - 1 - ins.jt as u32, t - 1 - ins.jf as u32);
+                let d = self.len + 1;
+                if d - 1 - jt <= 255 && d - 1 - jf <= 255 {
+                    let (ot, of) = ((d - 1 - jt) as u8, (d - 1 - jf) as u8);
+                    let d = self.push(SockFilter::jump(ins.code, ins.k, ot, of));
+                    let key = Key {
+                        code: ins.code,
+                        k: ins.k,
+                        a: jt,
+                        b: jf,
+                    };
+                    self.remember(key, d);
+                    return d;
+                }
+            }
         }
         self.ja(t)
     }

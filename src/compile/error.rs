@@ -10,13 +10,14 @@ use core::fmt;
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 #[non_exhaustive]
 pub enum CompileError {
-    /// The filter's capacity `N` is too small. `needed` is a capacity
-    /// that is enough (the exact length when the capacity ran out late;
-    /// a safe upper bound otherwise).
+    /// The filter's capacity `N` is too small. `needed` is the length
+    /// counted to the end: past the capacity the compiler keeps counting
+    /// but cannot share instructions it did not store, so `needed` is at
+    /// least the filter's length, and equal to it when little was missing.
     Capacity {
         /// The capacity given.
         capacity: usize,
-        /// A capacity that suffices.
+        /// The length counted (see above).
         needed: usize,
     },
     /// The filter would have more than 4096 instructions, the kernel's limit.
