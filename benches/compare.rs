@@ -19,7 +19,7 @@ mod common;
 mod imp {
     use super::common::*;
     use criterion::{BenchmarkId, Criterion};
-    use seccomp_bpf::{Filter, bpf, compile};
+    use seccomp_bpf::{Filter, FilterFlags, bpf, compile};
     use std::hint::black_box;
     use std::time::Duration;
 
@@ -75,19 +75,28 @@ mod imp {
         g.finish();
     }
 
-    /// What an install does before seccomp(2): describe the program
-    /// (SockFprog) and check it as the kernel will (`bpf::verify`).
+    /// What `install::install` does before seccomp(2) (its private
+    /// `prepare`, from the same public pieces): check the program as the
+    /// kernel will (`bpf::verify`), check the flags, describe the program
+    /// (SockFprog).
     fn install_prep(c: &mut Criterion) {
         let mut g = c.benchmark_group("install prep");
         for (set, abis) in SETS {
             let f: Filter<1024> = compile(&podman_policy(abis)).expect("compiles");
-            g.bench_with_input(BenchmarkId::new("SockFprog+verify", set), &f, |b, f| {
-                b.iter(|| {
-                    let prog = black_box(&f[..]);
-                    let fprog = bpf::SockFprog::new(prog).expect("fits");
-                    (fprog.len, bpf::verify(prog).is_ok())
-                })
-            });
+            g.bench_with_input(
+                BenchmarkId::new("verify+flags+SockFprog", set),
+                &f,
+                |b, f| {
+                    b.iter(|| {
+                        let prog = black_box(&f[..]);
+                        let charged = bpf::verify(prog).expect("verifies").charged;
+                        let flags = black_box(FilterFlags::TSYNC);
+                        flags.check().expect("flags");
+                        let fprog = bpf::SockFprog::new(prog).expect("fits");
+                        (fprog.len, charged)
+                    })
+                },
+            );
         }
         g.finish();
     }
