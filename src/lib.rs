@@ -43,6 +43,11 @@ pub mod data;
 pub mod parse;
 pub mod syscall;
 
+/// The README's examples, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+
 pub use abi::{Abi, ByteOrder};
 pub use action::Action;
 pub use data::SeccompData;

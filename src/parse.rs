@@ -123,13 +123,19 @@ mod tests {
     fn bases_and_signs() {
         assert_eq!(parse_u64("0"), Ok(0));
         assert_eq!(parse_u64("18446744073709551615"), Ok(u64::MAX));
-        assert_eq!(parse_u64("18446744073709551616"), Err(ParseNumError::Overflow));
+        assert_eq!(
+            parse_u64("18446744073709551616"),
+            Err(ParseNumError::Overflow)
+        );
         assert_eq!(parse_u64("0xFFFF_ffff"), Ok(0xffff_ffff));
         assert_eq!(parse_u64("0o17"), Ok(15));
         assert_eq!(parse_u64("0b101"), Ok(5));
         assert_eq!(parse_u64("-2"), Ok(u64::MAX - 1));
         assert_eq!(parse_u64("-9223372036854775808"), Ok(1 << 63));
-        assert_eq!(parse_u64("-9223372036854775809"), Err(ParseNumError::Overflow));
+        assert_eq!(
+            parse_u64("-9223372036854775809"),
+            Err(ParseNumError::Overflow)
+        );
         assert_eq!(parse_u64(""), Err(ParseNumError::Empty));
         assert_eq!(parse_u64("0x"), Err(ParseNumError::InvalidDigit));
         assert_eq!(parse_u64("-"), Err(ParseNumError::InvalidDigit));

@@ -17,7 +17,14 @@
 //! assert_eq!(PROG[1].code, bpf::op::JMP | bpf::op::JEQ | bpf::op::K);
 //! ```
 
+pub mod disasm;
+pub mod interp;
 pub mod op;
+pub mod verify;
+
+pub use disasm::Disasm;
+pub use interp::{Fault, FaultKind, Outcome, Step, run, run_traced, run_unverified};
+pub use verify::{Reason, Verified, VerifyError, verify};
 
 use crate::abi::ByteOrder;
 

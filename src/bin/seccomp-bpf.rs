@@ -1,6 +1,0 @@
-//! The `seccomp-bpf` command-line tool.
-
-fn main() {
-    eprintln!("seccomp-bpf: no commands yet");
-    std::process::exit(2);
-}
