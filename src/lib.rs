@@ -30,7 +30,7 @@
 //! ```
 
 #![no_std]
-#![forbid(unsafe_code)]
+#![deny(unsafe_code)]
 #![warn(missing_docs)]
 
 #[cfg(any(test, feature = "std"))]
@@ -39,16 +39,30 @@ extern crate std;
 pub mod abi;
 pub mod action;
 pub mod bpf;
+pub mod compile;
 pub mod data;
+pub mod groups;
 pub mod parse;
+pub mod policy;
 pub mod syscall;
 
 /// The README's examples, compiled and run as doc tests.
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
+#[cfg(any(target_os = "linux", target_os = "android", target_os = "none"))]
+pub mod install;
+#[cfg(any(target_os = "linux", target_os = "android", target_os = "none"))]
+pub mod sys;
 
 pub use abi::{Abi, ByteOrder};
 pub use action::Action;
+pub use compile::{CompileError, Filter, compile};
 pub use data::SeccompData;
+pub use groups::Group;
+#[cfg(any(target_os = "linux", target_os = "android", target_os = "none"))]
+pub use install::{FilterFlags, InstallError, Listener, install, install_listener};
+pub use policy::{Cond, Policy, Rule};
+#[cfg(any(target_os = "linux", target_os = "android", target_os = "none"))]
+pub use sys::Errno;
 pub use syscall::Syscall;

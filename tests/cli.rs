@@ -292,3 +292,54 @@ fn bad_input_is_one_line_and_exit_2() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("line 2"));
 }
+
+#[test]
+fn groups_lists_names_and_members_per_abi() {
+    let o = run(&["groups"]);
+    assert!(o.status.success());
+    let text = stdout(&o);
+    let names: Vec<&str> = text
+        .lines()
+        .map(|l| l.split('\t').next().unwrap())
+        .collect();
+    for want in [
+        "@default",
+        "@basic-io",
+        "@file-system",
+        "@network-io",
+        "@system-service",
+    ] {
+        assert!(names.contains(&want), "{want}");
+    }
+    assert!(names.iter().all(|n| n.starts_with('@')));
+
+    let members = |group: &str, abi: &str| -> Vec<(String, u32)> {
+        let o = run(&["groups", group, "--abi", abi]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        stdout(&o)
+            .lines()
+            .map(|l| {
+                let (n, nr) = l.split_once('\t').unwrap();
+                (n.to_string(), nr.parse().unwrap())
+            })
+            .collect()
+    };
+    let x86_64 = members("@basic-io", "x86_64");
+    assert!(x86_64.contains(&("read".to_string(), 0)));
+    assert!(
+        !x86_64.iter().any(|(n, _)| n == "_llseek"),
+        "x86_64 lacks _llseek"
+    );
+    let i386 = members("basic-io", "x86");
+    assert!(i386.iter().any(|(n, _)| n == "_llseek"));
+    let net = members("@network-io", "aarch64");
+    assert!(net.contains(&("socket".to_string(), 198)));
+
+    for bad in [
+        &["groups", "@nope", "--abi", "x86_64"][..],
+        &["groups", "@basic-io"],
+    ] {
+        let o = run(bad);
+        assert_eq!(o.status.code(), Some(2), "{bad:?}");
+    }
+}

@@ -225,7 +225,7 @@ fn show_nr(nr: u32) -> String {
     }
 }
 
-fn is_name(s: &str) -> bool {
+pub fn is_name(s: &str) -> bool {
     let mut bytes = s.bytes();
     matches!(bytes.next(), Some(b'a'..=b'z' | b'_'))
         && bytes.all(|b| matches!(b, b'a'..=b'z' | b'0'..=b'9' | b'_'))
@@ -243,7 +243,7 @@ const KEYWORDS: &[&str] = &[
 
 /// The variant identifier for a syscall name: the name itself, raw where it
 /// is a keyword.
-fn ident(name: &str) -> String {
+pub fn ident(name: &str) -> String {
     if KEYWORDS.contains(&name) {
         format!("r#{name}")
     } else {

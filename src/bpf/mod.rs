@@ -17,6 +17,7 @@
 //! assert_eq!(PROG[1].code, bpf::op::JMP | bpf::op::JEQ | bpf::op::K);
 //! ```
 
+pub mod cache;
 pub mod disasm;
 pub mod interp;
 pub mod op;

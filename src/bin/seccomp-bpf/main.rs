@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use seccomp_bpf::bpf::{self, SockFilter};
 use seccomp_bpf::parse::{parse_u32, parse_u64};
-use seccomp_bpf::{Abi, ByteOrder, SeccompData, Syscall};
+use seccomp_bpf::{Abi, ByteOrder, Group, SeccompData, Syscall};
 
 const USAGE: &str = "\
 usage: seccomp-bpf <command> [options]
@@ -16,6 +16,8 @@ usage: seccomp-bpf <command> [options]
 commands:
   abis                                   list ABIs: name, audit arch, byte order, word bits
   syscalls --abi ABI                     list an ABI's calls: name<TAB>number, by number
+  groups                                 list the syscall groups: name<TAB>description
+  groups @NAME --abi ABI                 list a group's calls on an ABI: name<TAB>number
   verify FILE [--abi ABI]                check a filter as the kernel's loader does
   disasm FILE [--abi ABI]                print a filter, one instruction a line
   sim FILE --abi ABI (--syscall NAME | --nr N) [--args A0,...,A5] [--ip N]
@@ -83,6 +85,7 @@ fn run(args: &[String]) -> Result<()> {
                 writeln!(out, "{}\t{}", sys.name(), nr)?;
             }
         }
+        "groups" => groups(&mut opts, out)?,
         "verify" => {
             let file = opts.file()?;
             let abi = opts.abi()?;
@@ -110,6 +113,25 @@ fn run(args: &[String]) -> Result<()> {
         "sim" => sim(&mut opts, out)?,
         "help" | "--help" | "-h" => writeln!(out, "{USAGE}")?,
         other => return Err(usage(format!("unknown command `{other}`\n{USAGE}"))),
+    }
+    Ok(())
+}
+
+fn groups(opts: &mut Opts, out: &mut impl Write) -> Result<()> {
+    if opts.positional.is_empty() {
+        opts.done()?;
+        for g in Group::ALL {
+            writeln!(out, "{}\t{}", g.name(), g.description())?;
+        }
+        return Ok(());
+    }
+    let name = opts.positional.remove(0);
+    let group = Group::from_name(&name)
+        .ok_or_else(|| usage(format!("unknown group `{name}` (see `seccomp-bpf groups`)")))?;
+    let abi = opts.required_abi()?;
+    opts.done()?;
+    for (sys, nr) in group.members_on(abi) {
+        writeln!(out, "{}\t{}", sys.name(), nr)?;
     }
     Ok(())
 }
