@@ -21,6 +21,7 @@ const PROBES: &[&str] = &[
     "errno",
     "arg-match",
     "arg-other",
+    "arg-low32",
     "default-enosys",
     "trap",
     "kill-child",
@@ -69,7 +70,9 @@ impl Arch {
     fn machine(self) -> &'static [&'static str] {
         match self {
             Arch::X86_64 => &[],
-            Arch::Aarch64 => &["-M", "virt", "-cpu", "max"],
+            // -cpu max with the cheaper pointer-authentication algorithm: the
+            // architected one makes TCG about three times slower.
+            Arch::Aarch64 => &["-M", "virt", "-cpu", "max,pauth-impdef=on"],
         }
     }
 
@@ -262,6 +265,64 @@ fn newc_layout() {
     assert_eq!(&trailer[..6], b"070701");
     assert_eq!(&trailer[110..121], b"TRAILER!!!\0");
     assert_eq!(bytes.len() % 4, 0);
+}
+
+/// The bytes of an ELF64 little-endian file that its `PT_LOAD` segments
+/// cover (headers included): what is left after stripping, less the small
+/// section table.
+fn loadable_size(elf: &[u8]) -> Result<u64, String> {
+    let u16_at = |at: usize| {
+        elf.get(at..at + 2)
+            .map(|b| u16::from_le_bytes([b[0], b[1]]))
+    };
+    let u32_at = |at: usize| {
+        elf.get(at..at + 4)
+            .map(|b| u32::from_le_bytes(b.try_into().unwrap()))
+    };
+    let u64_at = |at: usize| {
+        elf.get(at..at + 8)
+            .map(|b| u64::from_le_bytes(b.try_into().unwrap()))
+    };
+    if elf.get(..6) != Some(b"\x7fELF\x02\x01") {
+        return Err("not an ELF64 little-endian file".into());
+    }
+    let phoff = u64_at(0x20).ok_or("short header")? as usize;
+    let phentsize = u16_at(0x36).ok_or("short header")? as usize;
+    let phnum = u16_at(0x38).ok_or("short header")? as usize;
+    let mut end = 0;
+    for i in 0..phnum {
+        let ph = phoff + i * phentsize;
+        if u32_at(ph).ok_or("short program header")? == 1 {
+            let offset = u64_at(ph + 8).ok_or("short program header")?;
+            let filesz = u64_at(ph + 32).ok_or("short program header")?;
+            end = end.max(offset + filesz);
+        }
+    }
+    Ok(end)
+}
+
+/// The init must stay small: at most 16 KiB once stripped. The loadable
+/// part plus 1 KiB for the section table stays under that.
+#[test]
+fn init_fits_in_16_kib() {
+    for arch in [Arch::X86_64, Arch::Aarch64] {
+        let case = format!("init size {}", arch.target());
+        if !target_installed(arch.target()) {
+            skip_or_fail(
+                &case,
+                Skip(format!("Rust target {} not installed", arch.target())),
+            );
+            continue;
+        }
+        let path = build_init(arch).unwrap_or_else(|e| panic!("{e}"));
+        let elf = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let loadable = loadable_size(&elf).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        eprintln!("{case}: {} bytes, {loadable} loadable", elf.len());
+        assert!(
+            loadable + 1024 <= 16 * 1024,
+            "{case}: {loadable} loadable bytes, over 15 KiB"
+        );
+    }
 }
 
 /// Boots `kernel` with `initrd` and returns the console output and the time
