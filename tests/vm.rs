@@ -91,7 +91,6 @@ fn skip_or_fail(case: &str, why: Skip) {
     if std::env::var_os("SECCOMP_BPF_VM_REQUIRE").is_some_and(|v| v == "1") {
         panic!("{case}: {} (SECCOMP_BPF_VM_REQUIRE=1)", why.0);
     }
-    println!("skipped: {case}: {}", why.0);
     eprintln!("skipped: {case}: {}", why.0);
 }
 
