@@ -226,6 +226,14 @@ impl SigInfo {
 /// `ucontext_t` of the interrupted code.
 pub type SigHandler = extern "C" fn(signal: i32, info: &SigInfo, context: *mut core::ffi::c_void);
 
+#[cfg(any(
+    target_arch = "x86_64",
+    target_arch = "x86",
+    target_arch = "aarch64",
+    target_arch = "arm",
+    target_arch = "riscv64",
+    target_arch = "riscv32"
+))]
 const SA_SIGINFO: usize = 4;
 #[cfg(any(
     target_arch = "x86_64",
