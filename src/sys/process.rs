@@ -9,7 +9,8 @@
 //!
 //! `sigaction` is compiled for the architectures whose kernel `struct
 //! sigaction` layout this module knows (x86_64, x86, aarch64, arm, riscv);
-//! the rest compiles everywhere [`sys`](super) does.
+//! `wait4` everywhere but riscv32 (which only has `waitid`); the rest
+//! everywhere [`sys`](super) compiles.
 
 use super::{Errno, decode, nr, syscall4, syscall5};
 
@@ -111,8 +112,11 @@ impl WaitStatus {
 /// the child's id and how it ended. `options` are the `W*` flags (0 waits
 /// for termination).
 ///
+/// Not on riscv32, which has only `waitid`.
+///
 /// # Errors
 /// `ECHILD` when there is no such child, `EINTR`, `EINVAL`.
+#[cfg(not(target_arch = "riscv32"))]
 pub fn wait4(pid: i32, options: i32) -> Result<(i32, WaitStatus), Errno> {
     let mut status: i32 = 0;
     // SAFETY: the kernel writes one int to `status`, a live local; the
