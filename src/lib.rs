@@ -55,6 +55,8 @@ struct ReadmeDoctests;
 #[cfg(any(target_os = "linux", target_os = "android", target_os = "none"))]
 pub mod install;
 #[cfg(any(target_os = "linux", target_os = "android", target_os = "none"))]
+pub mod notify;
+#[cfg(any(target_os = "linux", target_os = "android", target_os = "none"))]
 pub mod sys;
 
 pub use abi::{Abi, ByteOrder};

@@ -390,3 +390,5 @@ impl Drop for OwnedFd {
 
 mod entry;
 pub use entry::{ArgIter, Args, StackPointer, enter};
+
+pub mod notify;
