@@ -426,6 +426,25 @@ pub fn execve(path: &CStr, argv: &CStrArray<'_>, envp: &CStrArray<'_>) -> Errno 
     }
 }
 
+/// The number of [`rendezvous`]: 4095 above the target's first call
+/// number, which no kernel assigns (the tables end below 1000; x32's
+/// carry their bit).
+pub const RENDEZVOUS_NR: usize = RENDEZVOUS;
+
+/// Makes call [`RENDEZVOUS_NR`] with `cookie` as its first argument. No
+/// kernel has that call, so it does nothing and fails with `ENOSYS`, but
+/// a filter sees it: a filter that sends it to its listener makes it a
+/// point where the caller waits until a supervisor answers.
+///
+/// # Errors
+/// `ENOSYS`, or whatever the filters or the supervisor answer.
+#[inline]
+pub fn rendezvous(cookie: u64) -> Result<usize, Errno> {
+    // SAFETY: an unassigned number: the kernel runs no call, only the
+    // filters, which read registers and no memory of ours.
+    decode(unsafe { syscall2_readonly(RENDEZVOUS, cookie as usize, 0) })
+}
+
 // Numbers of the calls above for the target.
 #[cfg(all(target_arch = "x86_64", target_pointer_width = "64"))]
 mod n {
@@ -433,6 +452,7 @@ mod n {
     pub const PPOLL: usize = 271;
     pub const PIDFD_OPEN: usize = 434;
     pub const PIDFD_GETFD: usize = 438;
+    pub const RENDEZVOUS: usize = 4095;
 }
 #[cfg(all(target_arch = "x86_64", target_pointer_width = "32"))]
 mod n {
@@ -441,6 +461,7 @@ mod n {
     pub const PPOLL: usize = B + 271;
     pub const PIDFD_OPEN: usize = B + 434;
     pub const PIDFD_GETFD: usize = B + 438;
+    pub const RENDEZVOUS: usize = B + 4095;
 }
 #[cfg(any(target_arch = "x86", target_arch = "arm"))]
 mod n {
@@ -449,6 +470,7 @@ mod n {
     pub const PPOLL: usize = 414;
     pub const PIDFD_OPEN: usize = 434;
     pub const PIDFD_GETFD: usize = 438;
+    pub const RENDEZVOUS: usize = 4095;
 }
 #[cfg(any(
     target_arch = "aarch64",
@@ -460,6 +482,7 @@ mod n {
     pub const PPOLL: usize = 73;
     pub const PIDFD_OPEN: usize = 434;
     pub const PIDFD_GETFD: usize = 438;
+    pub const RENDEZVOUS: usize = 4095;
 }
 #[cfg(target_arch = "riscv32")]
 mod n {
@@ -468,6 +491,7 @@ mod n {
     pub const PPOLL: usize = 414;
     pub const PIDFD_OPEN: usize = 434;
     pub const PIDFD_GETFD: usize = 438;
+    pub const RENDEZVOUS: usize = 4095;
 }
 #[cfg(target_arch = "s390x")]
 mod n {
@@ -475,6 +499,7 @@ mod n {
     pub const PPOLL: usize = 302;
     pub const PIDFD_OPEN: usize = 434;
     pub const PIDFD_GETFD: usize = 438;
+    pub const RENDEZVOUS: usize = 4095;
 }
 #[cfg(target_arch = "powerpc64")]
 mod n {
@@ -482,6 +507,7 @@ mod n {
     pub const PPOLL: usize = 281;
     pub const PIDFD_OPEN: usize = 434;
     pub const PIDFD_GETFD: usize = 438;
+    pub const RENDEZVOUS: usize = 4095;
 }
 #[cfg(not(any(
     target_arch = "x86_64",
@@ -500,5 +526,6 @@ mod n {
     pub const PPOLL: usize = 0;
     pub const PIDFD_OPEN: usize = 0;
     pub const PIDFD_GETFD: usize = 0;
+    pub const RENDEZVOUS: usize = 4095;
 }
-use n::{EXECVE, PIDFD_GETFD, PIDFD_OPEN, PPOLL};
+use n::{EXECVE, PIDFD_GETFD, PIDFD_OPEN, PPOLL, RENDEZVOUS};
