@@ -414,6 +414,12 @@ fn spawn_helper(helper: &str, args: &[String]) -> Result<Child> {
 /// listener. The helper is then blocked in a notified call.
 fn take_listener(child: &mut Child) -> Result<Listener> {
     let pid = child.id();
+    if !Path::new("/proc/self/fd").is_dir() {
+        let _ = child.kill();
+        return Err(usage(
+            "/proc is not mounted: the supervisor finds the listener there",
+        ));
+    }
     let dir = PathBuf::from(format!("/proc/{pid}/fd"));
     let start = Instant::now();
     loop {
