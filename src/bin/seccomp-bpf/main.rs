@@ -25,7 +25,7 @@ commands:
   disasm FILE [--abi ABI]                print a filter, one instruction a line
   sim FILE --abi ABI (--syscall NAME | --nr N) [--args A0,...,A5] [--ip N]
   sim FILE --abi ABI --batch             read `nr a0 .. a5` lines from stdin
-  compile PROFILE [--abi ABI,...] [--caps CAP,...] [--kernel X.Y] [--skip-unknown]
+  compile PROFILE [--abi ABI,...] [--caps CAP,...] [--kernel X.Y] [--strict-names]
           [--log-mode] [--format raw|c|rust|disasm] [--name NAME] [-o FILE]
                                          an OCI seccomp profile to a filter (raw
                                          with -o, disasm otherwise, by default)
@@ -272,7 +272,7 @@ struct Opts {
 }
 
 /// Options that take no value.
-const FLAGS: &[&str] = &["--batch", "--log-mode", "--skip-unknown"];
+const FLAGS: &[&str] = &["--batch", "--log-mode", "--strict-names"];
 
 impl Opts {
     fn parse(args: &[String]) -> Result<Opts> {
