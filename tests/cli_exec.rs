@@ -47,6 +47,10 @@ fn main() {
             bad_profiles_are_refused_before_running,
         ),
         (
+            "strict_names_refuses_unknown_calls",
+            strict_names_refuses_unknown_calls,
+        ),
+        (
             "refused_execve_is_reported_clearly",
             refused_execve_is_reported_clearly,
         ),
@@ -386,30 +390,13 @@ fn ls_runs_under_the_podman_profile() {
         return;
     };
     let path = path.to_str().expect("utf-8 path");
-    let o = run(&[
-        "exec",
-        "--profile",
-        path,
-        "--skip-unknown",
-        "--",
-        "/bin/ls",
-        "/",
-    ]);
+    let o = run(&["exec", "--profile", path, "--", "/bin/ls", "/"]);
     assert!(o.status.success(), "{:?} {}", o.status, stderr(&o));
     let plain = Command::new("/bin/ls").arg("/").output().expect("ls");
     assert_eq!(o.stdout, plain.stdout);
     assert!(stdout(&o).lines().any(|l| l == "usr"));
     // The same under --report: nothing ls does is refused.
-    let o = run(&[
-        "exec",
-        "--report",
-        "--profile",
-        path,
-        "--skip-unknown",
-        "--",
-        "/bin/ls",
-        "/",
-    ]);
+    let o = run(&["exec", "--report", "--profile", path, "--", "/bin/ls", "/"]);
     assert!(o.status.success(), "{:?} {}", o.status, stderr(&o));
     assert_eq!(o.stdout, plain.stdout);
     assert!(!stderr(&o).contains("denied"), "{}", stderr(&o));
@@ -426,9 +413,16 @@ fn bad_profiles_are_refused_before_running() {
                 [{"names": ["getppid"], "action": "SCMP_ACT_ERRNO", "errnoRet": 5000}]}"#,
         ),
         (
-            "unknown-name.json",
+            "bad-op.json",
             r#"{"defaultAction": "SCMP_ACT_ALLOW", "syscalls":
-                [{"names": ["no_such_call"], "action": "SCMP_ACT_ERRNO"}]}"#,
+                [{"names": ["getppid"], "action": "SCMP_ACT_ERRNO",
+                  "args": [{"index": 0, "value": 1, "op": "SCMP_CMP_FOO"}]}]}"#,
+        ),
+        (
+            "arg-index.json",
+            r#"{"defaultAction": "SCMP_ACT_ALLOW", "syscalls":
+                [{"names": ["getppid"], "action": "SCMP_ACT_ERRNO",
+                  "args": [{"index": 6, "value": 1, "op": "SCMP_CMP_EQ"}]}]}"#,
         ),
         ("not-json.json", "{"),
     ] {
@@ -443,6 +437,21 @@ fn bad_profiles_are_refused_before_running() {
             assert!(!marker.exists(), "{name}: the command ran");
         }
     }
+}
+
+fn strict_names_refuses_unknown_calls() {
+    let p = profile(
+        "unknown-name.json",
+        r#"{"defaultAction": "SCMP_ACT_ALLOW", "syscalls":
+            [{"names": ["no_such_call"], "action": "SCMP_ACT_ERRNO"}]}"#,
+    );
+    // Skipped by default: such a call cannot be made anyway.
+    let (pid, _) = result(&exec_probe(&p, &[], &["getpid"]));
+    assert!(pid > 0);
+    let o = exec_probe(&p, &["--strict-names"], &["getpid"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("no_such_call"), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "");
 }
 
 fn refused_execve_is_reported_clearly() {

@@ -112,9 +112,11 @@ impl ExecSetup {
             None => Vec::new(),
         };
         let caps = opts.value("--caps")?;
-        let skip_unknown = opts.flag("--skip-unknown");
+        let strict_names = opts.flag("--strict-names");
         opts.done()?;
-        let mut options = Options::new().abis(&abis).skip_unknown(skip_unknown);
+        // Names no ABI has are skipped by default, as `compile` does: such
+        // calls cannot be made, so the filter is exact either way.
+        let mut options = Options::new().abis(&abis).skip_unknown(!strict_names);
         if let Some(list) = &caps {
             let caps: Vec<&str> = list.split(',').map(str::trim).collect();
             if caps.iter().any(|c| c.is_empty()) {
@@ -127,8 +129,8 @@ impl ExecSetup {
         }
         let text = std::fs::read_to_string(&file).map_err(|e| usage(format!("{file}: {e}")))?;
         let profile = Profile::from_json(&text, &options).map_err(|e| match e.kind() {
-            OciErrorKind::UnknownSyscall(_) => {
-                usage(format!("{file}: {e}; --skip-unknown skips such names"))
+            OciErrorKind::NeedKernel => {
+                usage(format!("{file}: {e} (the running kernel's is unknown)"))
             }
             _ => usage(format!("{file}: {e}")),
         })?;
@@ -733,7 +735,7 @@ mod tests {
     /// path: per ABI, the same calls are constant-ALLOW in both filters.
     fn assert_same_cached(json: &str, abis: &[Abi]) {
         use seccomp_bpf::bpf::cache;
-        let opts = Options::new().abis(abis).skip_unknown(true);
+        let opts = Options::new().abis(abis);
         let profile = Profile::from_json(json, &opts).unwrap();
         let rules = profile.rules();
         let policy = rules.policy();

@@ -31,7 +31,7 @@ commands:
                                          with -o, disasm otherwise, by default)
   stats FILE --abi ABI[,ABI...]          per ABI: length, charged length, executed
                                          instructions over its calls, cached calls
-  exec --profile PROFILE [--abi ABI,...] [--caps CAP,...] [--skip-unknown] [--report]
+  exec --profile PROFILE [--abi ABI,...] [--caps CAP,...] [--strict-names] [--report]
        -- CMD [ARGS...]                  run CMD under the profile (with --report, each
                                          refused call is answered as the profile says
                                          and reported on stderr)
