@@ -114,7 +114,7 @@ fn listener_on_getppid() -> Listener {
 /// getppid through libc: the value, or -errno.
 fn getppid_raw() -> i64 {
     // SAFETY: getppid takes no arguments.
-    let r = unsafe { libc::syscall(libc::SYS_getppid) };
+    let r = unsafe { libc::syscall(libc::SYS_getppid) } as i64;
     if r < 0 {
         -(std::io::Error::last_os_error().raw_os_error().unwrap_or(0) as i64)
     } else {
