@@ -47,6 +47,10 @@ fn main() {
             bad_profiles_are_refused_before_running,
         ),
         (
+            "the_command_gets_default_signals",
+            the_command_gets_default_signals,
+        ),
+        (
             "strict_names_refuses_unknown_calls",
             strict_names_refuses_unknown_calls,
         ),
@@ -370,6 +374,31 @@ fn exit_code_is_the_commands() {
     assert_eq!(o.status.code(), Some(42));
     let o = exec_probe(&p, &["--report"], &["exit", "43"]);
     assert_eq!(o.status.code(), Some(43));
+}
+
+fn sig_ign(status: &str) -> String {
+    status
+        .lines()
+        .find(|l| l.starts_with("SigIgn:"))
+        .unwrap_or("no SigIgn line")
+        .to_string()
+}
+
+fn the_command_gets_default_signals() {
+    // A Rust launcher ignores SIGPIPE; the command must not inherit that.
+    let plain = Command::new("/bin/cat")
+        .arg("/proc/self/status")
+        .output()
+        .expect("cat");
+    let p = profile("allow-sig.json", r#"{"defaultAction": "SCMP_ACT_ALLOW"}"#);
+    for extra in [&[][..], &["--report"][..]] {
+        let mut args = vec!["exec", "--profile", &p];
+        args.extend_from_slice(extra);
+        args.extend_from_slice(&["--", "/bin/cat", "/proc/self/status"]);
+        let o = run(&args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert_eq!(sig_ign(&stdout(&o)), sig_ign(&stdout(&plain)), "{extra:?}");
+    }
 }
 
 fn podman_profile() -> Option<PathBuf> {

@@ -426,6 +426,37 @@ pub fn execve(path: &CStr, argv: &CStrArray<'_>, envp: &CStrArray<'_>) -> Errno 
     }
 }
 
+/// Sets signal `sig`'s disposition back to the default (`SIG_DFL`, no
+/// flags, empty mask), as a launcher does before `execve`: an ignored
+/// signal stays ignored across `execve` (Rust's runtime ignores SIGPIPE).
+///
+/// # Errors
+/// `EINVAL` for a bad signal number (or SIGKILL, SIGSTOP).
+#[inline]
+pub fn reset_signal(sig: i32) -> Result<(), Errno> {
+    // An all-zero `struct sigaction` is SIG_DFL with no flags and an empty
+    // mask whatever the order of its fields on the architecture.
+    let act = [0u64; 8];
+    let sigset_size: usize = if cfg!(any(target_arch = "mips", target_arch = "mips64")) {
+        16
+    } else {
+        8
+    };
+    // SAFETY: the kernel reads one `struct sigaction` (at most 40 bytes
+    // on any architecture) from `act`, 64 live bytes; the old-action
+    // pointer is NULL, so it writes nothing.
+    decode(unsafe {
+        syscall4(
+            nr::RT_SIGACTION,
+            sig as usize,
+            act.as_ptr() as usize,
+            0,
+            sigset_size,
+        )
+    })
+    .map(|_| ())
+}
+
 /// The number of [`rendezvous`]: 4095 above the target's first call
 /// number, which no kernel assigns (the tables end below 1000; x32's
 /// carry their bit).

@@ -50,6 +50,9 @@ use super::{Fail, Opts, Result, usage};
 /// The argument of the rendezvous call, so the supervisor knows its own.
 const RENDEZVOUS_COOKIE: u64 = 0x5ecc_0b9f;
 
+/// SIGPIPE's number on the architectures the CLI runs on (mips: 13 too).
+const SIGPIPE: i32 = 13;
+
 /// Entry point for `exec`, `learn` and the helpers' commands.
 pub(crate) fn run(cmd: &str, rest: &[String]) -> Result<()> {
     let (opts, command) = match rest.iter().position(|a| a == "--") {
@@ -519,6 +522,10 @@ impl Prepared {
         let mut envp_buf: Vec<*const c_char> = vec![std::ptr::null(); envp.len() + 1];
         let argv = CStrArray::new(&argv, &mut argv_buf).ok_or_else(|| usage("argv"))?;
         let envp = CStrArray::new(&envp, &mut envp_buf).ok_or_else(|| usage("envp"))?;
+        // Rust's runtime ignores SIGPIPE, and an ignored signal stays
+        // ignored across execve: give the command the default, as a shell
+        // would.
+        sys::notify::reset_signal(SIGPIPE).map_err(|e| usage(format!("SIGPIPE: {e}")))?;
         install()?;
         Ok(sys::notify::execve(&self.path, &argv, &envp))
     }
