@@ -257,7 +257,7 @@ impl core::error::Error for InstallError {}
 /// is closed when dropped; a closed listener makes the notified calls fail
 /// with ENOSYS.
 #[derive(Debug)]
-pub struct Listener(OwnedFd);
+pub struct Listener(pub(crate) OwnedFd);
 
 impl Listener {
     /// The descriptor, still owned by the listener.

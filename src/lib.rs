@@ -12,7 +12,9 @@
 //!   order and numbering quirks;
 //! - [`Syscall`]: system-call names across ABIs, with `const fn` lookups;
 //! - [`data`]: the layout of `seccomp_data` as a filter reads it;
-//! - [`Action`]: the return actions and their precedence.
+//! - [`Action`]: the return actions and their precedence;
+//! - [`notify`] (Linux): the supervisor side of
+//!   [`Action::UserNotif`]: receive, answer, check and inject.
 //!
 //! ```
 //! use seccomp_bpf::{bpf, data, Abi, Action};
@@ -54,6 +56,8 @@ pub mod syscall;
 struct ReadmeDoctests;
 #[cfg(any(target_os = "linux", target_os = "android", target_os = "none"))]
 pub mod install;
+#[cfg(any(target_os = "linux", target_os = "android", target_os = "none"))]
+pub mod notify;
 #[cfg(any(target_os = "linux", target_os = "android", target_os = "none"))]
 pub mod sys;
 

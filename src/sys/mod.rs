@@ -391,4 +391,5 @@ impl Drop for OwnedFd {
 mod entry;
 pub use entry::{ArgIter, Args, StackPointer, enter};
 
+pub mod notify;
 pub mod process;

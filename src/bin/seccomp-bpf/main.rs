@@ -4,6 +4,7 @@
 //! status 2; a program that fails `verify` exits 1.
 
 mod compile;
+mod exec;
 
 use std::io::{BufRead, Write};
 use std::process::ExitCode;
@@ -30,6 +31,13 @@ commands:
                                          with -o, disasm otherwise, by default)
   stats FILE --abi ABI[,ABI...]          per ABI: length, charged length, executed
                                          instructions over its calls, cached calls
+  exec --profile PROFILE [--abi ABI,...] [--caps CAP,...] [--strict-names] [--report]
+       -- CMD [ARGS...]                  run CMD under the profile (with --report, each
+                                         refused call is answered as the profile says
+                                         and reported on stderr)
+  learn -o PROFILE.json [--abi ABI,...] -- CMD [ARGS...]
+                                         run CMD, record its calls, write a profile
+                                         that allows them (others: ENOSYS)
 
 FILE is a raw sequence of 8-byte sock_filter in the ABI's byte order (the
 host's when no ABI is given). Numbers are decimal or 0x-hex.";
@@ -70,6 +78,12 @@ fn run(args: &[String]) -> Result<()> {
     let Some((cmd, rest)) = args.split_first() else {
         return Err(usage(format!("no command given\n{USAGE}")));
     };
+    if matches!(
+        cmd.as_str(),
+        "exec" | "learn" | "__report-child" | "__learn-child"
+    ) {
+        return exec::run(cmd, rest);
+    }
     let mut opts = Opts::parse(rest)?;
     let out = &mut std::io::stdout().lock();
     match cmd.as_str() {
