@@ -42,6 +42,8 @@ pub mod bpf;
 pub mod compile;
 pub mod data;
 pub mod groups;
+#[cfg(feature = "oci")]
+pub mod oci;
 pub mod parse;
 pub mod policy;
 pub mod syscall;
