@@ -10,6 +10,8 @@ use seccomp_bpf::bpf::{self, SockFilter};
 use seccomp_bpf::parse::{parse_u32, parse_u64};
 use seccomp_bpf::{Abi, ByteOrder, Group, SeccompData, Syscall};
 
+mod trace;
+
 const USAGE: &str = "\
 usage: seccomp-bpf <command> [options]
 
@@ -20,7 +22,7 @@ commands:
   groups @NAME --abi ABI                 list a group's calls on an ABI: name<TAB>number
   verify FILE [--abi ABI]                check a filter as the kernel's loader does
   disasm FILE [--abi ABI]                print a filter, one instruction a line
-  sim FILE --abi ABI (--syscall NAME | --nr N) [--args A0,...,A5] [--ip N]
+  sim FILE --abi ABI (--syscall NAME | --nr N) [--args A0,...,A5] [--ip N] [--trace]
   sim FILE --abi ABI --batch             read `nr a0 .. a5` lines from stdin
 
 FILE is a raw sequence of 8-byte sock_filter in the ABI's byte order (the
@@ -140,6 +142,7 @@ fn sim(opts: &mut Opts, out: &mut impl Write) -> Result<()> {
     let file = opts.file()?;
     let abi = opts.required_abi()?;
     let batch = opts.flag("--batch");
+    let trace = opts.flag("--trace");
     let syscall = opts.value("--syscall")?;
     let nr = opts.value("--nr")?;
     let args = opts.value("--args")?;
@@ -151,7 +154,7 @@ fn sim(opts: &mut Opts, out: &mut impl Write) -> Result<()> {
         return Err(usage(format!("{file}: not a valid filter: {e}")));
     }
     if batch {
-        if syscall.is_some() || nr.is_some() || args.is_some() || ip.is_some() {
+        if syscall.is_some() || nr.is_some() || args.is_some() || ip.is_some() || trace {
             return Err(usage(
                 "--batch takes its calls from stdin, not from options",
             ));
@@ -169,6 +172,9 @@ fn sim(opts: &mut Opts, out: &mut impl Write) -> Result<()> {
     }
     if let Some(ip) = ip {
         data.instruction_pointer = parse_u64(&ip).map_err(|e| usage(format!("--ip {ip}: {e}")))?;
+    }
+    if trace {
+        return trace::print(&prog, abi, &data, out);
     }
     let outcome = bpf::run(&prog, order, &data)?;
     writeln!(
@@ -248,7 +254,7 @@ struct Opts {
 }
 
 /// Options that take no value.
-const FLAGS: &[&str] = &["--batch"];
+const FLAGS: &[&str] = &["--batch", "--trace"];
 
 impl Opts {
     fn parse(args: &[String]) -> Result<Opts> {
