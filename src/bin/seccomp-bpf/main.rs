@@ -3,6 +3,8 @@
 //! Output is stable, for scripts. Bad input gets one line on stderr and exit
 //! status 2; a program that fails `verify` exits 1.
 
+mod compile;
+
 use std::io::{BufRead, Write};
 use std::process::ExitCode;
 
@@ -24,6 +26,12 @@ commands:
   disasm FILE [--abi ABI]                print a filter, one instruction a line
   sim FILE --abi ABI (--syscall NAME | --nr N) [--args A0,...,A5] [--ip N] [--trace]
   sim FILE --abi ABI --batch             read `nr a0 .. a5` lines from stdin
+  compile PROFILE [--abi ABI,...] [--caps CAP,...] [--kernel X.Y] [--skip-unknown]
+          [--log-mode] [--format raw|c|rust|disasm] [--name NAME] [-o FILE]
+                                         an OCI seccomp profile to a filter (raw
+                                         with -o, disasm otherwise, by default)
+  stats FILE --abi ABI[,ABI...]          per ABI: length, charged length, executed
+                                         instructions over its calls, cached calls
 
 FILE is a raw sequence of 8-byte sock_filter in the ABI's byte order (the
 host's when no ABI is given). Numbers are decimal or 0x-hex.";
@@ -113,6 +121,8 @@ fn run(args: &[String]) -> Result<()> {
             write!(out, "{d}")?;
         }
         "sim" => sim(&mut opts, out)?,
+        "compile" => compile::compile_cmd(&mut opts, out)?,
+        "stats" => compile::stats_cmd(&mut opts, out)?,
         "help" | "--help" | "-h" => writeln!(out, "{USAGE}")?,
         other => return Err(usage(format!("unknown command `{other}`\n{USAGE}"))),
     }
@@ -254,7 +264,7 @@ struct Opts {
 }
 
 /// Options that take no value.
-const FLAGS: &[&str] = &["--batch", "--trace"];
+const FLAGS: &[&str] = &["--batch", "--log-mode", "--skip-unknown", "--trace"];
 
 impl Opts {
     fn parse(args: &[String]) -> Result<Opts> {
@@ -262,19 +272,20 @@ impl Opts {
         let mut named = Vec::new();
         let mut it = args.iter();
         while let Some(a) = it.next() {
+            let a = if a == "-o" { "--output" } else { a.as_str() };
             if let Some(stripped) = a.strip_prefix("--") {
                 if let Some((k, v)) = stripped.split_once('=') {
                     named.push((format!("--{k}"), Some(v.to_string())));
-                } else if FLAGS.contains(&a.as_str()) {
-                    named.push((a.clone(), None));
+                } else if FLAGS.contains(&a) {
+                    named.push((a.to_string(), None));
                 } else {
                     let v = it
                         .next()
                         .ok_or_else(|| usage(format!("{a} needs a value")))?;
-                    named.push((a.clone(), Some(v.clone())));
+                    named.push((a.to_string(), Some(v.clone())));
                 }
             } else {
-                positional.push(a.clone());
+                positional.push(a.to_string());
             }
         }
         Ok(Opts { positional, named })
