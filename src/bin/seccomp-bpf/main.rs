@@ -12,6 +12,7 @@ use seccomp_bpf::bpf::{self, SockFilter};
 use seccomp_bpf::parse::{parse_u32, parse_u64};
 use seccomp_bpf::{Abi, ByteOrder, Group, SeccompData, Syscall};
 
+mod explain;
 mod trace;
 
 const USAGE: &str = "\
@@ -30,6 +31,10 @@ commands:
           [--log-mode] [--format raw|c|rust|disasm] [--name NAME] [-o FILE]
                                          an OCI seccomp profile to a filter (raw
                                          with -o, disasm otherwise, by default)
+  explain PROFILE --abi ABI --syscall NAME [--args A0,...] [--caps CAP,...]
+          [--kernel X.Y] [--skip-unknown] [--log-mode]
+                                         an OCI profile's action for one call,
+                                         and the rules and conditions behind it
   stats FILE --abi ABI[,ABI...]          per ABI: length, charged length, executed
                                          instructions over its calls, cached calls
 
@@ -123,6 +128,7 @@ fn run(args: &[String]) -> Result<()> {
         "sim" => sim(&mut opts, out)?,
         "compile" => compile::compile_cmd(&mut opts, out)?,
         "stats" => compile::stats_cmd(&mut opts, out)?,
+        "explain" => explain::explain_cmd(&mut opts, out)?,
         "help" | "--help" | "-h" => writeln!(out, "{USAGE}")?,
         other => return Err(usage(format!("unknown command `{other}`\n{USAGE}"))),
     }
