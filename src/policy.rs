@@ -24,6 +24,21 @@
 //!    [`Action::Allow`], becomes [`Action::Log`]; the bad-arch action is
 //!    kept.
 //!
+//! # Log mode
+//!
+//! A log-mode policy enforces nothing but its ABIs: the kernel runs every
+//! call that would have been refused and records it through the audit
+//! subsystem, when `/proc/sys/kernel/seccomp/actions_logged` lists `log`.
+//! With an audit daemon the records are `type=SECCOMP` lines of its log;
+//! without one they go to the kernel log (`dmesg`) as `audit: type=1326 ...
+//! pid=.. comm=".." exe=".." sig=0 arch=c000003e syscall=110 compat=0
+//! ip=0x.. code=0x7ffc0000`: the process, the audit arch and number of the
+//! call (`syscall`, as `seccomp_data.nr`), whether it was a 32-bit call on a
+//! 64-bit kernel (`compat`), the address after the system-call instruction
+//! (`ip`) and the filter's return value (`code`, LOG). The README's "Log
+//! mode" section has the whole table; [`Policy::explain`] says which rule
+//! refused a logged call.
+//!
 //! A rule whose system call one of the ABIs lacks is skipped for that ABI,
 //! or is an error with [`OnMissing::Error`].
 //!
