@@ -12,7 +12,8 @@
 //!   order and numbering quirks;
 //! - [`Syscall`]: system-call names across ABIs, with `const fn` lookups;
 //! - [`data`]: the layout of `seccomp_data` as a filter reads it;
-//! - [`Action`]: the return actions and their precedence.
+//! - [`Action`]: the return actions and their precedence;
+//! - [`audit`]: a linter for any filter, from the program alone.
 //!
 //! ```
 //! use seccomp_bpf::{bpf, data, Abi, Action};
@@ -38,6 +39,7 @@ extern crate std;
 
 pub mod abi;
 pub mod action;
+pub mod audit;
 pub mod bpf;
 pub mod compile;
 pub mod data;

@@ -12,6 +12,7 @@ use seccomp_bpf::bpf::{self, SockFilter};
 use seccomp_bpf::parse::{parse_u32, parse_u64};
 use seccomp_bpf::{Abi, ByteOrder, Group, SeccompData, Syscall};
 
+mod audit;
 mod explain;
 mod trace;
 
@@ -35,6 +36,11 @@ commands:
           [--kernel X.Y] [--skip-unknown] [--log-mode]
                                          an OCI profile's action for one call,
                                          and the rules and conditions behind it
+  audit FILE --abi ABI[,ABI...] [--strict]
+                                         lint any filter: arch and x32 checks,
+                                         unreachable code (errors, exit 1);
+                                         default ALLOW, EPERM for unknown
+                                         numbers, redundant tests (warnings)
   stats FILE --abi ABI[,ABI...]          per ABI: length, charged length, executed
                                          instructions over its calls, cached calls
 
@@ -129,6 +135,7 @@ fn run(args: &[String]) -> Result<()> {
         "compile" => compile::compile_cmd(&mut opts, out)?,
         "stats" => compile::stats_cmd(&mut opts, out)?,
         "explain" => explain::explain_cmd(&mut opts, out)?,
+        "audit" => audit::audit_cmd(&mut opts, out)?,
         "help" | "--help" | "-h" => writeln!(out, "{USAGE}")?,
         other => return Err(usage(format!("unknown command `{other}`\n{USAGE}"))),
     }
@@ -270,7 +277,13 @@ struct Opts {
 }
 
 /// Options that take no value.
-const FLAGS: &[&str] = &["--batch", "--log-mode", "--skip-unknown", "--trace"];
+const FLAGS: &[&str] = &[
+    "--batch",
+    "--log-mode",
+    "--skip-unknown",
+    "--strict",
+    "--trace",
+];
 
 impl Opts {
     fn parse(args: &[String]) -> Result<Opts> {
