@@ -378,3 +378,61 @@ fn sim_trace_prints_the_path_then_the_action() {
     let o = run(&["sim", &f, "--abi", "x86_64", "--batch", "--trace"]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn audit_prints_one_line_per_finding_and_sets_the_exit_status() {
+    let le = ByteOrder::Little;
+    // No arch check: exit 1.
+    let prog = [
+        bpf::ld_abs(data::NR),
+        bpf::jeq_k(59, 0, 1),
+        bpf::ret_k(Action::KillProcess.to_ret()),
+        bpf::ret_k(Action::Errno(38).to_ret()),
+    ];
+    let f = write_prog("audit-noarch.bpf", &prog, le);
+    let o = run(&["audit", &f, "--abi", "x86_64"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        stdout(&o),
+        "error arch pc 1: nr is tested before arch is checked\n1 errors, 0 warnings\n"
+    );
+    // Warnings only: exit 0, or 1 with --strict.
+    let prog = [
+        bpf::ld_abs(data::ARCH),
+        bpf::jeq_k(Abi::X86_64.audit_arch(), 1, 0),
+        bpf::ret_k(Action::KillProcess.to_ret()),
+        bpf::ld_abs(data::NR),
+        bpf::jge_k(0x4000_0000, 2, 0),
+        bpf::jeq_k(39, 2, 0),
+        bpf::ret_k(Action::Errno(1).to_ret()),
+        bpf::ret_k(Action::KillProcess.to_ret()),
+        bpf::ret_k(Action::Allow.to_ret()),
+    ];
+    let f = write_prog("audit-eperm.bpf", &prog, le);
+    let o = run(&["audit", &f, "--abi", "x86_64"]);
+    assert_eq!(o.status.code(), Some(0));
+    let text = stdout(&o);
+    assert!(text.starts_with("warning eperm-default pc 6: "), "{text}");
+    assert!(text.ends_with("0 errors, 1 warnings\n"), "{text}");
+    let o = run(&["audit", &f, "--abi", "x86_64", "--strict"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(stdout(&o), text);
+    // Our compiled profile: no errors, exit 0.
+    let p = write("audit.json", PROFILE);
+    let raw = tmp("audit-profile.bpf");
+    let raw = raw.to_str().unwrap();
+    ok(&["compile", &p, "--abi", "x86_64,x86", "-o", raw]);
+    let out = ok(&["audit", raw, "--abi", "x86_64,x86"]);
+    assert_eq!(out.lines().last(), Some("0 errors, 0 warnings"), "{out}");
+    // Bad input: exit 2, one line on stderr.
+    for args in [
+        &["audit", raw][..],
+        &["audit", raw, "--abi", "x86_64,s390x"],
+        &["audit", raw, "--abi", "nope"],
+        &["audit", "/nonexistent", "--abi", "x86_64"],
+    ] {
+        let o = run(args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert_eq!(stderr(&o).lines().count(), 1, "{args:?}");
+    }
+}
