@@ -58,6 +58,8 @@ struct ReadmeDoctests;
 pub mod install;
 #[cfg(any(target_os = "linux", target_os = "android", target_os = "none"))]
 pub mod sys;
+#[cfg(any(target_os = "linux", target_os = "android", target_os = "none"))]
+pub mod trap;
 
 pub use abi::{Abi, ByteOrder};
 pub use action::Action;
