@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds examples/sys_selftest.rs as a static no_std binary for each
+# Builds examples/nostd/sys_selftest.rs as a static no_std binary for each
 # architecture and runs it: natively for x86_64 and i686, under
 # qemu-<arch>-static for the others. Prints one PASS/FAIL/SKIP line per
 # target; exits non-zero if any FAILs.

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Size of examples/static_install.rs, a static no_std x86_64 binary that
+# Size of examples/nostd/static_install.rs, a static no_std x86_64 binary that
 # sets no_new_privs and installs a 7-instruction filter, against the same
 # binary built with --cfg seccomp_bpf_no_install (no install call), and the
 # crate's symbols in it (nm --size-sort). Needs nightly with rust-src.

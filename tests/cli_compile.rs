@@ -299,7 +299,7 @@ fn c_output_compiles_and_matches_raw() {
 }
 
 #[test]
-fn podman_profile_compiles_with_skip_unknown() {
+fn podman_profile_compiles_and_strict_names_refuses_removed_calls() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let Some(path) = root
         .ancestors()
@@ -311,26 +311,26 @@ fn podman_profile_compiles_with_skip_unknown() {
         return;
     };
     let path = path.to_str().unwrap();
-    let o = run(&["compile", path, "--abi", "x86_64", "--format", "raw"]);
+    let o = run(&[
+        "compile",
+        path,
+        "--abi",
+        "x86_64",
+        "--format",
+        "raw",
+        "--strict-names",
+    ]);
     assert_eq!(o.status.code(), Some(2));
     assert_eq!(
         stderr(&o).trim_end(),
         format!(
             "seccomp-bpf: {path}: syscalls[0].names[0]: unknown system call \"bdflush\" \
-             (no ABI has it); --skip-unknown skips such names"
+             (no ABI has it)"
         )
     );
     let out = tmp("podman.bpf");
     let out = out.to_str().unwrap();
-    let o = ok(&[
-        "compile",
-        path,
-        "--abi",
-        "x86_64",
-        "--skip-unknown",
-        "-o",
-        out,
-    ]);
+    let o = ok(&["compile", path, "--abi", "x86_64", "-o", out]);
     let warned: Vec<String> = stderr(&o).lines().map(str::to_string).collect();
     assert_eq!(warned.len(), 4, "{warned:?}");
     assert!(warned[0].ends_with("syscalls[0].names[0]: skipped unknown system call \"bdflush\""));

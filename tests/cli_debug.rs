@@ -284,13 +284,12 @@ fn explain_podman_agrees_with_sim() {
             call,
             "--args",
             args,
-            "--skip-unknown",
         ]);
         assert!(o.status.success(), "{}", stderr(&o));
         let out = stdout(&o);
         let raw = tmp("podman-explain.bpf");
         let raw = raw.to_str().unwrap();
-        ok(&["compile", &p, "--skip-unknown", "-o", raw]);
+        ok(&["compile", &p, "-o", raw]);
         let sim = ok(&["sim", raw, "--abi", abi, "--syscall", call, "--args", args]);
         assert_eq!(
             out.lines().next(),

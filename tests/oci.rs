@@ -66,8 +66,8 @@ fn podman_without_caps_gives_the_generated_rules() {
             ("query_module", "syscalls[19].names[3]"),
         ]
     );
-    // Without the option, the first unknown name is refused where it is.
-    let e = Profile::from_json(&json, &x64()).unwrap_err();
+    // Strict, the first unknown name is refused where it is.
+    let e = Profile::from_json(&json, &x64().skip_unknown(false)).unwrap_err();
     assert_eq!(e.path(), "syscalls[0].names[0]");
     assert_eq!(e.kind(), &OciErrorKind::UnknownSyscall("bdflush".into()));
     assert_eq!(
@@ -588,7 +588,7 @@ fn errors_carry_their_json_path() {
         (with_rule(r#"{"names": ["read"], "action": "SCMP_ACT_ALLOW", "excludes": {"minKernel": 5.8}}"#), "syscalls[1].excludes.minKernel", WrongType { expected: "a string" }),
     ];
     for (json, path, kind) in cases {
-        let e = Profile::from_json(&json, &x64()).expect_err(&json);
+        let e = Profile::from_json(&json, &x64().skip_unknown(false)).expect_err(&json);
         assert_eq!((e.path(), e.kind()), (path, &kind), "{json}");
         let text = e.to_string();
         assert!(text.starts_with(path), "{text}");

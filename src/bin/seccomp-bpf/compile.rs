@@ -21,7 +21,7 @@ enum Format {
 }
 
 /// `compile PROFILE [--abi ABI,..] [--caps CAP,..] [--kernel X.Y]
-/// [--skip-unknown] [--log-mode] [--format F] [--name NAME] [-o FILE]`.
+/// [--strict-names] [--log-mode] [--format F] [--name NAME] [-o FILE]`.
 pub(crate) fn compile_cmd(opts: &mut Opts, out: &mut impl Write) -> Result<()> {
     let file = opts.file()?;
     let abis = match opts.value("--abi")? {
@@ -34,7 +34,7 @@ pub(crate) fn compile_cmd(opts: &mut Opts, out: &mut impl Write) -> Result<()> {
     let name = opts.value("--name")?;
     let output = opts.value("--output")?;
     let log_mode = opts.flag("--log-mode");
-    let skip_unknown = opts.flag("--skip-unknown");
+    let strict_names = opts.flag("--strict-names");
     opts.done()?;
 
     let format = match format.as_deref() {
@@ -58,7 +58,7 @@ pub(crate) fn compile_cmd(opts: &mut Opts, out: &mut impl Write) -> Result<()> {
             return Err(usage(format!("--name {n}: not an identifier")));
         }
     }
-    let mut options = Options::new().abis(&abis).skip_unknown(skip_unknown);
+    let mut options = Options::new().abis(&abis).skip_unknown(!strict_names);
     if let Some(list) = &caps {
         let caps: Vec<&str> = list.split(',').map(str::trim).collect();
         if caps.iter().any(|c| c.is_empty()) {
@@ -79,9 +79,6 @@ pub(crate) fn compile_cmd(opts: &mut Opts, out: &mut impl Write) -> Result<()> {
 
     let text = std::fs::read_to_string(&file).map_err(|e| usage(format!("{file}: {e}")))?;
     let profile = Profile::from_json(&text, &options).map_err(|e| match e.kind() {
-        OciErrorKind::UnknownSyscall(_) => {
-            usage(format!("{file}: {e}; --skip-unknown skips such names"))
-        }
         OciErrorKind::NeedKernel => usage(format!("{file}: {e}; give it with --kernel X.Y")),
         _ => usage(format!("{file}: {e}")),
     })?;

@@ -8,11 +8,12 @@ use seccomp_bpf::policy::{Cmp, Cond, Reason, RuleStatus, Width};
 use super::{Opts, Result, parse_args, syscall_nr, usage};
 
 /// `explain PROFILE --abi ABI --syscall NAME [--args A0,...] [--caps CAP,...]
-/// [--kernel X.Y] [--skip-unknown] [--log-mode]`.
+/// [--kernel X.Y] [--strict-names] [--log-mode]`.
 ///
 /// The profile is read as `compile PROFILE` reads it on this host (ABIs
-/// from the profile for the host's native ABI); when that does not cover
-/// ABI, it is read with ABI as the native one.
+/// from the profile for the host's native ABI; call names no ABI has are
+/// skipped unless `--strict-names`); when that does not cover ABI, it is
+/// read with ABI as the native one.
 ///
 /// Output, one item a line:
 ///
@@ -39,7 +40,7 @@ pub(crate) fn explain_cmd(opts: &mut Opts, out: &mut impl Write) -> Result<()> {
     let caps = opts.value("--caps")?;
     let kernel = opts.value("--kernel")?;
     let log_mode = opts.flag("--log-mode");
-    let skip_unknown = opts.flag("--skip-unknown");
+    let strict_names = opts.flag("--strict-names");
     opts.done()?;
 
     let nr = syscall_nr(&name, abi)?;
@@ -47,7 +48,7 @@ pub(crate) fn explain_cmd(opts: &mut Opts, out: &mut impl Write) -> Result<()> {
         Some(list) => parse_args(&list)?,
         None => [0; 6],
     };
-    let mut options = Options::new().skip_unknown(skip_unknown);
+    let mut options = Options::new().skip_unknown(!strict_names);
     if let Some(list) = &caps {
         let caps: Vec<&str> = list.split(',').map(str::trim).collect();
         if caps.iter().any(|c| c.is_empty()) {

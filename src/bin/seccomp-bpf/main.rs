@@ -28,12 +28,12 @@ commands:
   disasm FILE [--abi ABI]                print a filter, one instruction a line
   sim FILE --abi ABI (--syscall NAME | --nr N) [--args A0,...,A5] [--ip N] [--trace]
   sim FILE --abi ABI --batch             read `nr a0 .. a5` lines from stdin
-  compile PROFILE [--abi ABI,...] [--caps CAP,...] [--kernel X.Y] [--skip-unknown]
+  compile PROFILE [--abi ABI,...] [--caps CAP,...] [--kernel X.Y] [--strict-names]
           [--log-mode] [--format raw|c|rust|disasm] [--name NAME] [-o FILE]
                                          an OCI seccomp profile to a filter (raw
                                          with -o, disasm otherwise, by default)
   explain PROFILE --abi ABI --syscall NAME [--args A0,...] [--caps CAP,...]
-          [--kernel X.Y] [--skip-unknown] [--log-mode]
+          [--kernel X.Y] [--strict-names] [--log-mode]
                                          an OCI profile's action for one call,
                                          and the rules and conditions behind it
   audit FILE --abi ABI[,ABI...] [--strict]
@@ -280,8 +280,8 @@ struct Opts {
 const FLAGS: &[&str] = &[
     "--batch",
     "--log-mode",
-    "--skip-unknown",
     "--strict",
+    "--strict-names",
     "--trace",
 ];
 
