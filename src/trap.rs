@@ -29,7 +29,7 @@
 //! `getpid` and `kill`, to pass the filter; if they do not, the line is
 //! lost or the process dies by the nested SIGSYS anyway.
 //!
-//! Supported on x86_64, x86 and aarch64 (see [`crate::sys::signal`] for
+//! Supported on x86_64 (not x32), x86 and aarch64 (see [`crate::sys::signal`] for
 //! why the others are not); elsewhere [`install_reporter`] answers
 //! [`TrapError::Unsupported`].
 //!

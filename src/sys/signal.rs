@@ -1,7 +1,8 @@
 //! SIGSYS: the raw `rt_sigaction`, the handler [`crate::trap`] installs,
 //! and the layouts it reads (`siginfo_t`) and writes (`ucontext_t`).
 //!
-//! Supported: x86_64, x86 and aarch64. Elsewhere [`SUPPORTED`] is false
+//! Supported: x86_64 (not x32, whose `rt_sigaction` takes the 32-bit
+//! compat layout), x86 and aarch64. Elsewhere [`SUPPORTED`] is false
 //! and [`install_sigsys_handler`] answers `ENOSYS` without calling the
 //! kernel: each architecture needs its own restorer and its own offset of
 //! the return register in the saved context, and these three are the ones
@@ -38,7 +39,7 @@ const SIG_DFL: usize = 0;
 
 /// Whether this architecture has the SIGSYS handler.
 pub const SUPPORTED: bool = cfg!(any(
-    target_arch = "x86_64",
+    all(target_arch = "x86_64", target_pointer_width = "64"),
     target_arch = "x86",
     target_arch = "aarch64"
 ));
@@ -48,7 +49,9 @@ const UNION: usize = if size_of::<usize>() == 8 { 16 } else { 12 };
 
 /// Offset of the register that carries a system call's return value in
 /// the `ucontext_t` a SA_SIGINFO handler gets, where the crate knows it.
-pub const UCONTEXT_RETURN_OFFSET: Option<usize> = if cfg!(target_arch = "x86_64") {
+pub const UCONTEXT_RETURN_OFFSET: Option<usize> = if !SUPPORTED {
+    None
+} else if cfg!(target_arch = "x86_64") {
     Some(40 + 13 * 8)
 } else if cfg!(target_arch = "x86") {
     Some(20 + 11 * 4)
@@ -59,7 +62,7 @@ pub const UCONTEXT_RETURN_OFFSET: Option<usize> = if cfg!(target_arch = "x86_64"
 };
 
 // The arithmetic above, spelled out as the module docs give it.
-#[cfg(target_arch = "x86_64")]
+#[cfg(all(target_arch = "x86_64", target_pointer_width = "64"))]
 const _: () = assert!(matches!(UCONTEXT_RETURN_OFFSET, Some(144)));
 #[cfg(target_arch = "x86")]
 const _: () = assert!(matches!(UCONTEXT_RETURN_OFFSET, Some(64)));
@@ -183,7 +186,7 @@ fn sigaction(sig: i32, act: &KernelSigaction) -> Result<(), Errno> {
 
 /// The address of a `rt_sigreturn` stub: code inside this function that
 /// the function itself jumps over.
-#[cfg(target_arch = "x86_64")]
+#[cfg(all(target_arch = "x86_64", target_pointer_width = "64"))]
 fn restorer() -> usize {
     let addr: usize;
     // SAFETY: only computes an address and jumps over the stub; the stub
@@ -250,7 +253,11 @@ fn restorer() -> usize {
     addr
 }
 
-#[cfg(not(any(target_arch = "x86_64", target_arch = "x86", target_arch = "aarch64")))]
+#[cfg(not(any(
+    all(target_arch = "x86_64", target_pointer_width = "64"),
+    target_arch = "x86",
+    target_arch = "aarch64"
+)))]
 fn restorer() -> usize {
     0
 }
