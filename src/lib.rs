@@ -15,6 +15,7 @@
 //! - [`Action`]: the return actions and their precedence;
 //! - [`notify`] (Linux): the supervisor side of
 //!   [`Action::UserNotif`]: receive, answer, check and inject.
+//! - [`audit`]: a linter for any filter, from the program alone.
 //!
 //! ```
 //! use seccomp_bpf::{bpf, data, Abi, Action};
@@ -40,6 +41,7 @@ extern crate std;
 
 pub mod abi;
 pub mod action;
+pub mod audit;
 pub mod bpf;
 pub mod compile;
 pub mod data;
@@ -60,6 +62,8 @@ pub mod install;
 pub mod notify;
 #[cfg(any(target_os = "linux", target_os = "android", target_os = "none"))]
 pub mod sys;
+#[cfg(any(target_os = "linux", target_os = "android", target_os = "none"))]
+pub mod trap;
 
 pub use abi::{Abi, ByteOrder};
 pub use action::Action;

@@ -10,6 +10,8 @@
 //! - safe wrappers for exactly what the crate needs ([`getpid`], [`write()`],
 //!   [`prctl_set_no_new_privs`], [`seccomp_set_mode_filter`], ...), and
 //!   [`OwnedFd`], which closes its descriptor on drop;
+//! - [`signal`]: the SIGSYS handler of [`crate::trap`] (`rt_sigaction`,
+//!   the siginfo and ucontext layouts);
 //! - [`entry!`](crate::entry): a `_start` for `#![no_std]`, `#![no_main]`
 //!   static binaries, handing [`Args`] to a safe `fn(Args) -> i32`.
 //!
@@ -393,3 +395,4 @@ pub use entry::{ArgIter, Args, StackPointer, enter};
 
 pub mod notify;
 pub mod process;
+pub mod signal;

@@ -13,6 +13,10 @@ use seccomp_bpf::bpf::{self, SockFilter};
 use seccomp_bpf::parse::{parse_u32, parse_u64};
 use seccomp_bpf::{Abi, ByteOrder, Group, SeccompData, Syscall};
 
+mod audit;
+mod explain;
+mod trace;
+
 const USAGE: &str = "\
 usage: seccomp-bpf <command> [options]
 
@@ -23,12 +27,21 @@ commands:
   groups @NAME --abi ABI                 list a group's calls on an ABI: name<TAB>number
   verify FILE [--abi ABI]                check a filter as the kernel's loader does
   disasm FILE [--abi ABI]                print a filter, one instruction a line
-  sim FILE --abi ABI (--syscall NAME | --nr N) [--args A0,...,A5] [--ip N]
+  sim FILE --abi ABI (--syscall NAME | --nr N) [--args A0,...,A5] [--ip N] [--trace]
   sim FILE --abi ABI --batch             read `nr a0 .. a5` lines from stdin
   compile PROFILE [--abi ABI,...] [--caps CAP,...] [--kernel X.Y] [--strict-names]
           [--log-mode] [--format raw|c|rust|disasm] [--name NAME] [-o FILE]
                                          an OCI seccomp profile to a filter (raw
                                          with -o, disasm otherwise, by default)
+  explain PROFILE --abi ABI --syscall NAME [--args A0,...] [--caps CAP,...]
+          [--kernel X.Y] [--strict-names] [--log-mode]
+                                         an OCI profile's action for one call,
+                                         and the rules and conditions behind it
+  audit FILE --abi ABI[,ABI...] [--strict]
+                                         lint any filter: arch and x32 checks,
+                                         unreachable code (errors, exit 1);
+                                         default ALLOW, EPERM for unknown
+                                         numbers, redundant tests (warnings)
   stats FILE --abi ABI[,ABI...]          per ABI: length, charged length, executed
                                          instructions over its calls, cached calls
   exec --profile PROFILE [--abi ABI,...] [--caps CAP,...] [--strict-names] [--report]
@@ -135,6 +148,8 @@ fn run(args: &[String]) -> Result<()> {
         "sim" => sim(&mut opts, out)?,
         "compile" => compile::compile_cmd(&mut opts, out)?,
         "stats" => compile::stats_cmd(&mut opts, out)?,
+        "explain" => explain::explain_cmd(&mut opts, out)?,
+        "audit" => audit::audit_cmd(&mut opts, out)?,
         "help" | "--help" | "-h" => writeln!(out, "{USAGE}")?,
         other => return Err(usage(format!("unknown command `{other}`\n{USAGE}"))),
     }
@@ -164,6 +179,7 @@ fn sim(opts: &mut Opts, out: &mut impl Write) -> Result<()> {
     let file = opts.file()?;
     let abi = opts.required_abi()?;
     let batch = opts.flag("--batch");
+    let trace = opts.flag("--trace");
     let syscall = opts.value("--syscall")?;
     let nr = opts.value("--nr")?;
     let args = opts.value("--args")?;
@@ -175,7 +191,7 @@ fn sim(opts: &mut Opts, out: &mut impl Write) -> Result<()> {
         return Err(usage(format!("{file}: not a valid filter: {e}")));
     }
     if batch {
-        if syscall.is_some() || nr.is_some() || args.is_some() || ip.is_some() {
+        if syscall.is_some() || nr.is_some() || args.is_some() || ip.is_some() || trace {
             return Err(usage(
                 "--batch takes its calls from stdin, not from options",
             ));
@@ -193,6 +209,9 @@ fn sim(opts: &mut Opts, out: &mut impl Write) -> Result<()> {
     }
     if let Some(ip) = ip {
         data.instruction_pointer = parse_u64(&ip).map_err(|e| usage(format!("--ip {ip}: {e}")))?;
+    }
+    if trace {
+        return trace::print(&prog, abi, &data, out);
     }
     let outcome = bpf::run(&prog, order, &data)?;
     writeln!(
@@ -272,7 +291,13 @@ struct Opts {
 }
 
 /// Options that take no value.
-const FLAGS: &[&str] = &["--batch", "--log-mode", "--strict-names"];
+const FLAGS: &[&str] = &[
+    "--batch",
+    "--log-mode",
+    "--strict",
+    "--strict-names",
+    "--trace",
+];
 
 impl Opts {
     fn parse(args: &[String]) -> Result<Opts> {
