@@ -61,8 +61,6 @@ fn compiled_podman_has_no_errors() {
 }
 
 #[test]
-#[ignore = "the compiler leaves the original bad-arch RET dead at the end (pc 275) \
-            when every jump to it went through a nearer copy"]
 fn compiled_podman_x86_family_has_no_errors() {
     const X86: Filter<1024> = Filter::new_or_panic(&podman::X86_FAMILY);
     let text = lines(&X86, &[Abi::X86_64, Abi::X86, Abi::X32]);
