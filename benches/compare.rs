@@ -19,7 +19,7 @@ mod common;
 mod imp {
     use super::common::*;
     use criterion::{BenchmarkId, Criterion};
-    use seccomp_bpf::{Filter, FilterFlags, bpf, compile};
+    use seccomp_bpf::{Action, Filter, FilterFlags, bpf, compile, install};
     use std::hint::black_box;
     use std::time::Duration;
 
@@ -101,6 +101,20 @@ mod imp {
         g.finish();
     }
 
+    /// The probes, each one system call (repeatable, unlike installing,
+    /// which stacks a filter every time and would slow every later call of
+    /// the benchmark process).
+    fn probes(c: &mut Criterion) {
+        let mut g = c.benchmark_group("install probes");
+        g.bench_function("action_available(LOG)", |b| {
+            b.iter(|| install::action_available(black_box(Action::Log)))
+        });
+        g.bench_function("known_flags (six probes)", |b| b.iter(install::known_flags));
+        g.bench_function("notif_sizes", |b| b.iter(install::notif_sizes));
+        g.bench_function("no_new_privs", |b| b.iter(install::no_new_privs));
+        g.finish();
+    }
+
     pub fn main() {
         print_table(&rows());
         println!();
@@ -113,6 +127,7 @@ mod imp {
             compile_set(&mut c, set, abis);
         }
         install_prep(&mut c);
+        probes(&mut c);
         c.final_summary();
     }
 }
