@@ -1,11 +1,16 @@
-//! The main job, end to end: assemble a small filter with the core API,
-//! verify it as the kernel's loader would, print its disassembly, and run
-//! calls through the interpreter.
+//! The main job, end to end:
+//!
+//! 1. assemble a small filter with the core API, verify it as the kernel's
+//!    loader would, print its disassembly, and run calls through the
+//!    interpreter;
+//! 2. compile a policy in a `const` item, show it, and install it on this
+//!    process, then watch the kernel enforce it.
 //!
 //! Run it with `cargo run --example quickstart`.
 
 use seccomp_bpf::bpf::{self, SockFilter};
-use seccomp_bpf::{Abi, Action, SeccompData, Syscall, data};
+use seccomp_bpf::policy::{Cond, Policy, Rule};
+use seccomp_bpf::{Abi, Action, Filter, FilterFlags, SeccompData, Syscall, data, install};
 
 /// The ABI the filter is written for.
 const ABI: Abi = Abi::X86_64;
@@ -39,7 +44,36 @@ const fn nr(s: Syscall) -> u32 {
 // The filter is checked when the crate compiles, not when it runs.
 const _: () = assert!(bpf::verify(&FILTER).is_ok());
 
+/// The policy installed in part 2: everything this program needs stays
+/// allowed; opening files fails with EACCES, IPv6 sockets with
+/// EAFNOSUPPORT (the domain is an `int`: compare the low 32 bits only), and
+/// the kernel kills the process for `ptrace`.
+const RULES: [Rule; 4] = [
+    Rule::new(Syscall::openat, Action::Errno(13)),
+    Rule::new(Syscall::open, Action::Errno(13)),
+    Rule::when(
+        Syscall::socket,
+        &[Cond::eq(0, 10).low32()],
+        Action::Errno(97),
+    ),
+    Rule::new(Syscall::ptrace, Action::KillProcess),
+];
+const POLICY: Policy = Policy::new(Action::Allow, &[NATIVE], &RULES);
+const NATIVE: Abi = match Abi::NATIVE {
+    Some(abi) => abi,
+    None => panic!("no native ABI"),
+};
+/// Compiled while the example builds.
+const COMPILED: Filter<64> = Filter::new_or_panic(&POLICY);
+
 fn main() {
+    part1();
+    println!();
+    part2();
+}
+
+fn part1() {
+    println!("== 1. a filter assembled by hand");
     let v = bpf::verify(&FILTER).expect("the filter is valid");
     println!("verify: ok, {} instructions, {} charged", v.len, v.charged);
     println!();
@@ -56,6 +90,30 @@ fn main() {
         let o = bpf::run(&FILTER, ABI.byte_order(), &data).expect("verified");
         println!("{what:<14} -> {} ({} instructions)", o.action(), o.executed);
     }
+}
+
+fn part2() {
+    println!("== 2. a policy compiled at compile time, installed on this process");
+    print!("{}", bpf::Disasm::new(&COMPILED).abi(NATIVE));
+    let v = bpf::verify(&COMPILED).expect("compiled filters verify");
+    println!("{} instructions, {} charged", v.len, v.charged);
+
+    let before = std::fs::read("/proc/self/status").map(|b| b.len());
+    println!("before: read /proc/self/status -> {before:?}");
+    install::set_no_new_privs().expect("no_new_privs");
+    install::install(&COMPILED, FilterFlags::empty()).expect("install");
+    println!("filter installed");
+
+    match std::fs::read("/proc/self/status") {
+        Ok(_) => println!("after:  read /proc/self/status -> allowed?!"),
+        Err(e) => println!("after:  read /proc/self/status -> {e}"),
+    }
+    match std::net::TcpListener::bind("[::1]:0") {
+        Ok(_) => println!("after:  IPv6 socket -> allowed?!"),
+        Err(e) => println!("after:  IPv6 socket -> {e}"),
+    }
+    let v4 = std::net::TcpListener::bind("127.0.0.1:0").map(|l| l.local_addr().is_ok());
+    println!("after:  IPv4 socket -> {v4:?}");
 }
 
 fn call(abi: Abi, s: Syscall, arg0: u64) -> SeccompData {

@@ -12,7 +12,10 @@
 //!   order and numbering quirks;
 //! - [`Syscall`]: system-call names across ABIs, with `const fn` lookups;
 //! - [`data`]: the layout of `seccomp_data` as a filter reads it;
-//! - [`Action`]: the return actions and their precedence.
+//! - [`Action`]: the return actions and their precedence;
+//! - [`notify`] (Linux): the supervisor side of
+//!   [`Action::UserNotif`]: receive, answer, check and inject.
+//! - [`audit`]: a linter for any filter, from the program alone.
 //!
 //! ```
 //! use seccomp_bpf::{bpf, data, Abi, Action};
@@ -30,7 +33,7 @@
 //! ```
 
 #![no_std]
-#![forbid(unsafe_code)]
+#![deny(unsafe_code)]
 #![warn(missing_docs)]
 
 #[cfg(any(test, feature = "std"))]
@@ -38,10 +41,13 @@ extern crate std;
 
 pub mod abi;
 pub mod action;
+pub mod audit;
 pub mod bpf;
 pub mod compile;
 pub mod data;
 pub mod groups;
+#[cfg(feature = "oci")]
+pub mod oci;
 pub mod parse;
 pub mod policy;
 pub mod syscall;
@@ -50,11 +56,23 @@ pub mod syscall;
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
+#[cfg(any(target_os = "linux", target_os = "android", target_os = "none"))]
+pub mod install;
+#[cfg(any(target_os = "linux", target_os = "android", target_os = "none"))]
+pub mod notify;
+#[cfg(any(target_os = "linux", target_os = "android", target_os = "none"))]
+pub mod sys;
+#[cfg(any(target_os = "linux", target_os = "android", target_os = "none"))]
+pub mod trap;
 
 pub use abi::{Abi, ByteOrder};
 pub use action::Action;
 pub use compile::{CompileError, Filter, compile};
 pub use data::SeccompData;
 pub use groups::Group;
+#[cfg(any(target_os = "linux", target_os = "android", target_os = "none"))]
+pub use install::{FilterFlags, InstallError, Listener, install, install_listener};
 pub use policy::{Cond, Policy, Rule};
+#[cfg(any(target_os = "linux", target_os = "android", target_os = "none"))]
+pub use sys::Errno;
 pub use syscall::Syscall;

@@ -24,6 +24,21 @@
 //!    [`Action::Allow`], becomes [`Action::Log`]; the bad-arch action is
 //!    kept.
 //!
+//! # Log mode
+//!
+//! A log-mode policy enforces nothing but its ABIs: the kernel runs every
+//! call that would have been refused and records it through the audit
+//! subsystem, when `/proc/sys/kernel/seccomp/actions_logged` lists `log`.
+//! With an audit daemon the records are `type=SECCOMP` lines of its log;
+//! without one they go to the kernel log (`dmesg`) as `audit: type=1326 ...
+//! pid=.. comm=".." exe=".." sig=0 arch=c000003e syscall=110 compat=0
+//! ip=0x.. code=0x7ffc0000`: the process, the audit arch and number of the
+//! call (`syscall`, as `seccomp_data.nr`), whether it was a 32-bit call on a
+//! 64-bit kernel (`compat`), the address after the system-call instruction
+//! (`ip`) and the filter's return value (`code`, LOG). The README's "Log
+//! mode" section has the whole table; [`Policy::explain`] says which rule
+//! refused a logged call.
+//!
 //! A rule whose system call one of the ABIs lacks is skipped for that ABI,
 //! or is an error with [`OnMissing::Error`].
 //!
@@ -699,6 +714,28 @@ impl<'a> Policy<'a> {
         self.verdict_data(&SeccompData::new(nr as i32, abi.audit_arch(), *args))
     }
 
+    /// [`Policy::verdict`] with the reasons: every rule on the call, the
+    /// outcome of each condition, the rules that matched but lost on
+    /// precedence (see [`Explanation`]).
+    ///
+    /// # Errors
+    ///
+    /// As [`Policy::evaluate`].
+    pub const fn explain<'p>(
+        &'p self,
+        abi: Abi,
+        nr: u32,
+        args: &[u64; 6],
+    ) -> Result<Explanation<'p, 'a>, CompileError> {
+        let verdict = tri!(self.verdict(abi, nr, args));
+        Ok(Explanation {
+            policy: self,
+            nr,
+            args: *args,
+            verdict,
+        })
+    }
+
     /// [`Policy::verdict`] for a whole `seccomp_data`.
     ///
     /// # Errors
@@ -747,6 +784,199 @@ impl<'a> Policy<'a> {
             },
         })
     }
+}
+
+/// Why each rule on a call did or did not decide it: the answer of
+/// [`Policy::explain`].
+///
+/// [`Explanation::verdict`] is what [`Policy::verdict`] says;
+/// [`Explanation::rules`] walks, in policy order, every rule whose target is
+/// the call's number on its ABI, with the outcome of each of its
+/// conditions. Nothing is allocated: the iterators re-evaluate the rules.
+///
+/// ```
+/// use seccomp_bpf::policy::{Cond, Policy, Reason, Rule, RuleStatus};
+/// use seccomp_bpf::{Abi, Action, Syscall};
+///
+/// const RULES: [Rule; 3] = [
+///     Rule::when(Syscall::socket, &[Cond::eq(0, 16)], Action::Errno(22)),
+///     Rule::new(Syscall::socket, Action::Allow),
+///     Rule::new(Syscall::read, Action::Allow),
+/// ];
+/// const POLICY: Policy = Policy::new(Action::Errno(38), &[Abi::X86_64], &RULES);
+///
+/// let socket = Syscall::socket.nr(Abi::X86_64).unwrap();
+/// let why = POLICY.explain(Abi::X86_64, socket, &[16, 3, 0, 0, 0, 0]).unwrap();
+/// assert_eq!(why.verdict().action, Action::Errno(22));
+/// assert_eq!(why.verdict().reason, Reason::Rule(0));
+/// let rules: Vec<_> = why.rules().collect();
+/// assert_eq!(rules.len(), 2); // the read rule is not on this call
+/// assert_eq!(rules[0].status, RuleStatus::Decided);
+/// let c = rules[0].conds().next().unwrap();
+/// assert!(c.held && c.value == 16);
+/// // The ALLOW rule matched too, but ERRNO precedes ALLOW.
+/// assert_eq!(rules[1].status, RuleStatus::Outranked { by: 0 });
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct Explanation<'p, 'a> {
+    policy: &'p Policy<'a>,
+    nr: u32,
+    args: [u64; 6],
+    verdict: Verdict,
+}
+
+impl<'p, 'a> Explanation<'p, 'a> {
+    /// The action and what decided it, as [`Policy::verdict`] says.
+    pub const fn verdict(&self) -> Verdict {
+        self.verdict
+    }
+
+    /// The rules on the call, in policy order, each with its outcome. Empty
+    /// for a call through an ABI the policy does not list.
+    pub fn rules(&self) -> RuleOutcomes<'p, 'a> {
+        RuleOutcomes {
+            policy: self.policy,
+            nr: self.nr,
+            args: self.args,
+            verdict: self.verdict,
+            next: 0,
+        }
+    }
+}
+
+/// The rules on one call, with their outcomes ([`Explanation::rules`]).
+#[derive(Clone, Debug)]
+pub struct RuleOutcomes<'p, 'a> {
+    policy: &'p Policy<'a>,
+    nr: u32,
+    args: [u64; 6],
+    verdict: Verdict,
+    next: usize,
+}
+
+impl<'a> Iterator for RuleOutcomes<'_, 'a> {
+    type Item = RuleOutcome<'a>;
+
+    fn next(&mut self) -> Option<RuleOutcome<'a>> {
+        let abi = self.verdict.abi?;
+        let rules = self.policy.rules;
+        while let Some(rule) = rules.get(self.next) {
+            let index = self.next;
+            self.next += 1;
+            // The policy passed its check when the verdict was made, so
+            // `nr_on` cannot fail here; an error counts as "not on it".
+            if !matches!(rule.nr_on(index, abi), Ok(Some(n)) if n == self.nr) {
+                continue;
+            }
+            let bits = abi.word_bits();
+            let status = if self.verdict.reason == Reason::Rule(index) {
+                RuleStatus::Decided
+            } else if !conds_hold(rule.conds, &self.args, bits) {
+                RuleStatus::Unmatched
+            } else if let Reason::Rule(by) = self.verdict.reason {
+                RuleStatus::Outranked { by }
+            } else {
+                // A matching rule always yields a rule verdict.
+                RuleStatus::Unmatched
+            };
+            return Some(RuleOutcome {
+                index,
+                rule: *rule,
+                status,
+                args: self.args,
+                word_bits: bits,
+            });
+        }
+        None
+    }
+}
+
+/// What became of one rule on a call.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub enum RuleStatus {
+    /// All its conditions held and it decided the call.
+    Decided,
+    /// All its conditions held, but rule `by` won: its action precedes
+    /// this one's, or it has the same kind of action and comes first.
+    Outranked {
+        /// The index of the deciding rule.
+        by: usize,
+    },
+    /// At least one condition did not hold.
+    Unmatched,
+}
+
+/// One rule on a call and what became of it ([`Explanation::rules`]).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub struct RuleOutcome<'a> {
+    /// The rule's index in the policy.
+    pub index: usize,
+    /// The rule.
+    pub rule: Rule<'a>,
+    /// Whether it decided, lost, or did not match.
+    pub status: RuleStatus,
+    args: [u64; 6],
+    word_bits: u32,
+}
+
+impl<'a> RuleOutcome<'a> {
+    /// Whether all the rule's conditions held.
+    pub const fn matched(&self) -> bool {
+        !matches!(self.status, RuleStatus::Unmatched)
+    }
+
+    /// Each condition of the rule, in order, with the value it compared
+    /// and whether it held.
+    pub fn conds(&self) -> CondOutcomes<'a> {
+        CondOutcomes {
+            conds: self.rule.conds,
+            args: self.args,
+            word_bits: self.word_bits,
+            next: 0,
+        }
+    }
+}
+
+/// The conditions of a rule on a call, with their outcomes
+/// ([`RuleOutcome::conds`]).
+#[derive(Clone, Debug)]
+pub struct CondOutcomes<'a> {
+    conds: &'a [Cond<'a>],
+    args: [u64; 6],
+    word_bits: u32,
+    next: usize,
+}
+
+impl<'a> Iterator for CondOutcomes<'a> {
+    type Item = CondOutcome<'a>;
+
+    fn next(&mut self) -> Option<CondOutcome<'a>> {
+        let cond = *self.conds.get(self.next)?;
+        self.next += 1;
+        let raw = self.args.get(usize::from(cond.arg)).copied().unwrap_or(0);
+        let value = if cond.is_narrow(self.word_bits) {
+            raw & 0xffff_ffff
+        } else {
+            raw
+        };
+        Some(CondOutcome {
+            cond,
+            value,
+            held: cond.holds(&self.args, self.word_bits),
+        })
+    }
+}
+
+/// One condition and its outcome on a call.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub struct CondOutcome<'a> {
+    /// The condition.
+    pub cond: Cond<'a>,
+    /// The argument as the condition compared it: the low 32 bits for a
+    /// narrow comparison ([`Cond::is_narrow`]), the whole value otherwise.
+    pub value: u64,
+    /// Whether it held.
+    pub held: bool,
 }
 
 /// The ABI a filter sees for `(arch, nr)`. On x86_64's audit arch every
@@ -814,6 +1044,63 @@ mod tests {
         assert_eq!(v.reason, Reason::Rule(1));
         let v = p.verdict(Abi::X86_64, 1, &[0; 6]).unwrap();
         assert_eq!((v.action, v.reason), (Action::Errno(38), Reason::Default));
+    }
+
+    #[test]
+    fn explain_lists_every_rule_on_the_call() {
+        const RULES: [Rule; 5] = [
+            Rule::new(Syscall::read, Action::Allow),
+            Rule::when(Syscall::read, &[Cond::eq(0, 1)], Action::Errno(1)),
+            Rule::when(Syscall::write, &[], Action::Errno(9)),
+            Rule::when(
+                Syscall::read,
+                &[Cond::eq(0, 1), Cond::gt(1, 0x2_0000_0000)],
+                Action::Errno(2),
+            ),
+            Rule::when(Syscall::read, &[Cond::eq(1, 1).low32()], Action::Errno(3)),
+        ];
+        let p = Policy::new(Action::Errno(38), X64, &RULES);
+        let args = [1, 0x1_0000_0001, 0, 0, 0, 0];
+        let why = p.explain(Abi::X86_64, 0, &args).unwrap();
+        assert_eq!(why.verdict(), p.verdict(Abi::X86_64, 0, &args).unwrap());
+        let got: std::vec::Vec<_> = why.rules().map(|r| (r.index, r.status)).collect();
+        assert_eq!(
+            got,
+            [
+                (0, RuleStatus::Outranked { by: 1 }),
+                (1, RuleStatus::Decided),
+                (3, RuleStatus::Unmatched),
+                (4, RuleStatus::Outranked { by: 1 }),
+            ]
+        );
+        let r3 = why.rules().nth(2).unwrap();
+        let conds: std::vec::Vec<_> = r3.conds().map(|c| (c.value, c.held)).collect();
+        assert_eq!(conds, [(1, true), (0x1_0000_0001, false)]);
+        assert!(!r3.matched());
+        // The low-32 comparison reports the half it compared.
+        let r4 = why.rules().nth(3).unwrap();
+        assert_eq!(
+            r4.conds().next().map(|c| (c.value, c.held)),
+            Some((1, true))
+        );
+        // Log mode changes the action, not the reasons.
+        let logged = p.log_mode(true);
+        let why = logged.explain(Abi::X86_64, 0, &args).unwrap();
+        assert_eq!(why.verdict().action, Action::Log);
+        assert_eq!(why.verdict().reason, Reason::Rule(1));
+        // Default and bad arch: no rule on the call.
+        let why = p.explain(Abi::X86_64, 1, &[0; 6]).unwrap();
+        assert_eq!(why.verdict().reason, Reason::Rule(2));
+        let why = p.explain(Abi::X86_64, 2, &[0; 6]).unwrap();
+        assert_eq!(
+            (why.verdict().reason, why.rules().count()),
+            (Reason::Default, 0)
+        );
+        let why = p.explain(Abi::X86, 3, &[0; 6]).unwrap();
+        assert_eq!(
+            (why.verdict().reason, why.rules().count()),
+            (Reason::BadArch, 0)
+        );
     }
 
     #[test]

@@ -231,19 +231,107 @@ impl Pending {
 
 impl fmt::Display for Disasm<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let order = self.order();
+        for line in self.lines() {
+            writeln!(f, "{:>4}: {line}", line.pc())?;
+        }
+        Ok(())
+    }
+}
+
+impl<'a> Disasm<'a> {
+    /// The instructions one by one, each with the text the listing prints
+    /// after its `pc: ` (constants named from what the paths before it
+    /// establish, as in the full listing). Linear in the program's length.
+    ///
+    /// ```
+    /// use seccomp_bpf::bpf::{self, Disasm};
+    /// use seccomp_bpf::{data, Abi, Action};
+    ///
+    /// let prog = [
+    ///     bpf::ld_abs(data::ARCH),
+    ///     bpf::jeq_k(Abi::X86_64.audit_arch(), 1, 0),
+    ///     bpf::ret_k(Action::KillProcess.to_ret()),
+    ///     bpf::ld_abs(data::NR),
+    ///     bpf::jeq_k(39, 0, 1),
+    ///     bpf::ret_k(Action::Allow.to_ret()),
+    ///     bpf::ret_k(Action::Errno(38).to_ret()),
+    /// ];
+    /// let d = Disasm::new(&prog);
+    /// let texts: Vec<String> = d.lines().map(|l| l.to_string()).collect();
+    /// assert_eq!(texts[1], "if A == X86_64 goto 3 else goto 2");
+    /// assert_eq!(texts[4], "if A == getpid goto 5 else goto 6");
+    /// assert_eq!(d.insn(6).map(|l| l.to_string()).as_deref(), Some("return ERRNO(38)"));
+    /// ```
+    pub fn lines(&self) -> Lines<'a> {
         let mut pending = Pending::new();
         if let Some(first) = pending.near.first_mut() {
             *first = State::ENTRY;
         }
-        for (pc, insn) in self.prog.iter().enumerate() {
-            let state = pending.take(pc);
-            write!(f, "{pc:>4}: ")?;
-            self.line(f, pc, *insn, state, order)?;
-            f.write_str("\n")?;
-            flow(&mut pending, pc, *insn, state, order);
+        Lines {
+            disasm: *self,
+            pending,
+            pc: 0,
         }
-        Ok(())
+    }
+
+    /// The text of instruction `pc` alone (see [`Disasm::lines`]); `None`
+    /// past the end. Linear in `pc`: for many instructions, iterate
+    /// [`Disasm::lines`] once instead.
+    pub fn insn(&self, pc: usize) -> Option<Line<'a>> {
+        self.lines().nth(pc)
+    }
+}
+
+/// The instructions of a [`Disasm`] one by one ([`Disasm::lines`]).
+pub struct Lines<'a> {
+    disasm: Disasm<'a>,
+    pending: Pending,
+    pc: usize,
+}
+
+impl<'a> Iterator for Lines<'a> {
+    type Item = Line<'a>;
+
+    fn next(&mut self) -> Option<Line<'a>> {
+        let pc = self.pc;
+        let insn = *self.disasm.prog.get(pc)?;
+        let state = self.pending.take(pc);
+        flow(&mut self.pending, pc, insn, state, self.disasm.order());
+        self.pc += 1;
+        Some(Line {
+            disasm: self.disasm,
+            pc,
+            insn,
+            state,
+        })
+    }
+}
+
+/// One instruction of a [`Disasm`]; its `Display` is the text the listing
+/// prints after `pc: ` (no pc, no newline).
+#[derive(Clone, Copy, Debug)]
+pub struct Line<'a> {
+    disasm: Disasm<'a>,
+    pc: usize,
+    insn: SockFilter,
+    state: State,
+}
+
+impl Line<'_> {
+    /// The instruction's index.
+    pub const fn pc(&self) -> usize {
+        self.pc
+    }
+    /// The instruction.
+    pub const fn insn(&self) -> SockFilter {
+        self.insn
+    }
+}
+
+impl fmt::Display for Line<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let d = &self.disasm;
+        d.line(f, self.pc, self.insn, self.state, d.order())
     }
 }
 

@@ -23,7 +23,7 @@ pub mod interp;
 pub mod op;
 pub mod verify;
 
-pub use disasm::Disasm;
+pub use disasm::{Disasm, Line, Lines};
 pub use interp::{Fault, FaultKind, Outcome, Step, run, run_traced, run_unverified};
 pub use verify::{Reason, Verified, VerifyError, verify};
 

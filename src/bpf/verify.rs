@@ -310,11 +310,22 @@ pub const fn verify(prog: &[SockFilter]) -> Result<Verified, VerifyError> {
                 return fail(pc, Reason::ScratchReadBeforeWrite(insn.k));
             }
         } else if code == JMP | JA {
-            masks[pc + 1 + insn.k as usize] &= valid;
+            // The `< len` tests always hold (the first pass checked every
+            // target); they let the compiler drop the bounds checks, and
+            // with them the panic path.
+            let to = pc + 1 + insn.k as usize;
+            if to < len {
+                masks[to] &= valid;
+            }
             valid = u16::MAX;
         } else if is_cond_jump(code) {
-            masks[pc + 1 + insn.jt as usize] &= valid;
-            masks[pc + 1 + insn.jf as usize] &= valid;
+            let (to_t, to_f) = (pc + 1 + insn.jt as usize, pc + 1 + insn.jf as usize);
+            if to_t < len {
+                masks[to_t] &= valid;
+            }
+            if to_f < len {
+                masks[to_f] &= valid;
+            }
             valid = u16::MAX;
         }
         pc += 1;

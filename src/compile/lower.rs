@@ -474,9 +474,6 @@ pub(crate) const fn build<const N: usize>(p: &Policy<'_>) -> Result<Filter<N>, C
     };
     tri!(g.program(p));
     let len = g.e.len as usize;
-    if len > MAX_LEN {
-        return Err(CompileError::TooLong { len });
-    }
     if len > N {
         return Err(CompileError::Capacity {
             capacity: N,
@@ -490,7 +487,100 @@ pub(crate) const fn build<const N: usize>(p: &Policy<'_>) -> Result<Filter<N>, C
         out[i] = out[N - len + i];
         i += 1;
     }
+    // The hash table is free now; it maps old pcs to new ones.
+    let len = drop_unreachable(&mut out, len, &mut table);
+    if len > MAX_LEN {
+        return Err(CompileError::TooLong { len });
+    }
     Ok(Filter { insns: out, len })
+}
+
+/// Removes the instructions no path reaches from `prog[..len]` and returns
+/// the new length. Sharing builds RETs that every jump later reaches
+/// through a nearer copy; they are dead weight, and a kernel-side reader
+/// (or `audit`) would rightly call them unreachable. All jumps go forward,
+/// so one pass in pc order finds every reachable instruction, and removing
+/// instructions only shortens jumps: no offset can overflow.
+const fn drop_unreachable<const N: usize>(
+    prog: &mut [SockFilter; N],
+    len: usize,
+    map: &mut [u16; HASH],
+) -> usize {
+    if len > HASH || len == 0 {
+        return len;
+    }
+    // Pass 1: map[pc] = 1 where some path reaches pc.
+    let mut pc = 0;
+    while pc < len {
+        map[pc] = 0;
+        pc += 1;
+    }
+    map[0] = 1;
+    pc = 0;
+    while pc < len {
+        if map[pc] != 0 {
+            let ins = prog[pc];
+            let next = pc + 1;
+            match class(ins.code) {
+                RET => {}
+                JMP if operation(ins.code) == JA => mark(map, len, next + ins.k as usize),
+                JMP => {
+                    mark(map, len, next + ins.jt as usize);
+                    mark(map, len, next + ins.jf as usize);
+                }
+                _ => mark(map, len, next),
+            }
+        }
+        pc += 1;
+    }
+    // Pass 2: map[pc] = new pc + 1 for the reachable ones.
+    let mut kept = 0;
+    pc = 0;
+    while pc < len {
+        if map[pc] != 0 {
+            kept += 1;
+            map[pc] = kept as u16;
+        }
+        pc += 1;
+    }
+    if kept == len {
+        return len;
+    }
+    // Pass 3: move the kept instructions down, re-aiming their jumps. A
+    // write lands at or below the pc being read, so nothing unread is lost.
+    pc = 0;
+    while pc < len {
+        if map[pc] != 0 {
+            let mut ins = prog[pc];
+            let at = map[pc] as usize - 1;
+            if class(ins.code) == JMP {
+                if operation(ins.code) == JA {
+                    ins.k = offset(map, at, pc + 1 + ins.k as usize) as u32;
+                } else {
+                    ins.jt = offset(map, at, pc + 1 + ins.jt as usize) as u8;
+                    ins.jf = offset(map, at, pc + 1 + ins.jf as usize) as u8;
+                }
+            }
+            prog[at] = ins;
+        }
+        pc += 1;
+    }
+    kept
+}
+
+/// Marks `t` reachable (the emitter only makes in-range jumps; the bound
+/// check keeps a mistake from panicking).
+const fn mark(map: &mut [u16; HASH], len: usize, t: usize) {
+    if t < len {
+        map[t] = 1;
+    }
+}
+
+/// The new offset, from new pc `at`, of a jump to old pc `t` (reachable,
+/// so mapped, and after `at`).
+const fn offset(map: &[u16; HASH], at: usize, t: usize) -> usize {
+    let new_t = if t < HASH { map[t] as usize } else { 0 };
+    new_t.saturating_sub(at + 2)
 }
 
 /// Whether rule `r` is tested before the unconditional rule `best`.

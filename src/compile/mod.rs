@@ -192,6 +192,13 @@ impl<const N: usize> AsRef<[SockFilter]> for Filter<N> {
 
 /// Compiles `policy` into a filter of capacity `N`.
 ///
+/// `N` must hold the program as the generator first lays it out, which can
+/// be a few instructions longer than the result: RETs that every jump
+/// ended up reaching through a nearer copy are removed at the end.
+/// [`CompileError::Capacity`] says how much is needed; to keep a `const`
+/// filter at its exact length, compile with room to spare and
+/// [`Filter::resize_or_panic`] to `{ F.len() }`.
+///
 /// A `const fn`: in a `const` item it runs at compile time (see
 /// [`Filter::new_or_panic`] to turn an error into a compile error), and at
 /// run time it needs no heap and about 22 KiB of stack plus the filter.

@@ -3,12 +3,19 @@
 //! Output is stable, for scripts. Bad input gets one line on stderr and exit
 //! status 2; a program that fails `verify` exits 1.
 
+mod compile;
+mod exec;
+
 use std::io::{BufRead, Write};
 use std::process::ExitCode;
 
 use seccomp_bpf::bpf::{self, SockFilter};
 use seccomp_bpf::parse::{parse_u32, parse_u64};
 use seccomp_bpf::{Abi, ByteOrder, Group, SeccompData, Syscall};
+
+mod audit;
+mod explain;
+mod trace;
 
 const USAGE: &str = "\
 usage: seccomp-bpf <command> [options]
@@ -20,8 +27,30 @@ commands:
   groups @NAME --abi ABI                 list a group's calls on an ABI: name<TAB>number
   verify FILE [--abi ABI]                check a filter as the kernel's loader does
   disasm FILE [--abi ABI]                print a filter, one instruction a line
-  sim FILE --abi ABI (--syscall NAME | --nr N) [--args A0,...,A5] [--ip N]
+  sim FILE --abi ABI (--syscall NAME | --nr N) [--args A0,...,A5] [--ip N] [--trace]
   sim FILE --abi ABI --batch             read `nr a0 .. a5` lines from stdin
+  compile PROFILE [--abi ABI,...] [--caps CAP,...] [--kernel X.Y] [--strict-names]
+          [--log-mode] [--format raw|c|rust|disasm] [--name NAME] [-o FILE]
+                                         an OCI seccomp profile to a filter (raw
+                                         with -o, disasm otherwise, by default)
+  explain PROFILE --abi ABI --syscall NAME [--args A0,...] [--caps CAP,...]
+          [--kernel X.Y] [--strict-names] [--log-mode]
+                                         an OCI profile's action for one call,
+                                         and the rules and conditions behind it
+  audit FILE --abi ABI[,ABI...] [--strict]
+                                         lint any filter: arch and x32 checks,
+                                         unreachable code (errors, exit 1);
+                                         default ALLOW, EPERM for unknown
+                                         numbers, redundant tests (warnings)
+  stats FILE --abi ABI[,ABI...]          per ABI: length, charged length, executed
+                                         instructions over its calls, cached calls
+  exec --profile PROFILE [--abi ABI,...] [--caps CAP,...] [--strict-names] [--report]
+       -- CMD [ARGS...]                  run CMD under the profile (with --report, each
+                                         refused call is answered as the profile says
+                                         and reported on stderr)
+  learn -o PROFILE.json [--abi ABI,...] -- CMD [ARGS...]
+                                         run CMD, record its calls, write a profile
+                                         that allows them (others: ENOSYS)
 
 FILE is a raw sequence of 8-byte sock_filter in the ABI's byte order (the
 host's when no ABI is given). Numbers are decimal or 0x-hex.";
@@ -62,6 +91,12 @@ fn run(args: &[String]) -> Result<()> {
     let Some((cmd, rest)) = args.split_first() else {
         return Err(usage(format!("no command given\n{USAGE}")));
     };
+    if matches!(
+        cmd.as_str(),
+        "exec" | "learn" | "__report-child" | "__learn-child"
+    ) {
+        return exec::run(cmd, rest);
+    }
     let mut opts = Opts::parse(rest)?;
     let out = &mut std::io::stdout().lock();
     match cmd.as_str() {
@@ -111,6 +146,10 @@ fn run(args: &[String]) -> Result<()> {
             write!(out, "{d}")?;
         }
         "sim" => sim(&mut opts, out)?,
+        "compile" => compile::compile_cmd(&mut opts, out)?,
+        "stats" => compile::stats_cmd(&mut opts, out)?,
+        "explain" => explain::explain_cmd(&mut opts, out)?,
+        "audit" => audit::audit_cmd(&mut opts, out)?,
         "help" | "--help" | "-h" => writeln!(out, "{USAGE}")?,
         other => return Err(usage(format!("unknown command `{other}`\n{USAGE}"))),
     }
@@ -140,6 +179,7 @@ fn sim(opts: &mut Opts, out: &mut impl Write) -> Result<()> {
     let file = opts.file()?;
     let abi = opts.required_abi()?;
     let batch = opts.flag("--batch");
+    let trace = opts.flag("--trace");
     let syscall = opts.value("--syscall")?;
     let nr = opts.value("--nr")?;
     let args = opts.value("--args")?;
@@ -151,7 +191,7 @@ fn sim(opts: &mut Opts, out: &mut impl Write) -> Result<()> {
         return Err(usage(format!("{file}: not a valid filter: {e}")));
     }
     if batch {
-        if syscall.is_some() || nr.is_some() || args.is_some() || ip.is_some() {
+        if syscall.is_some() || nr.is_some() || args.is_some() || ip.is_some() || trace {
             return Err(usage(
                 "--batch takes its calls from stdin, not from options",
             ));
@@ -169,6 +209,9 @@ fn sim(opts: &mut Opts, out: &mut impl Write) -> Result<()> {
     }
     if let Some(ip) = ip {
         data.instruction_pointer = parse_u64(&ip).map_err(|e| usage(format!("--ip {ip}: {e}")))?;
+    }
+    if trace {
+        return trace::print(&prog, abi, &data, out);
     }
     let outcome = bpf::run(&prog, order, &data)?;
     writeln!(
@@ -248,7 +291,13 @@ struct Opts {
 }
 
 /// Options that take no value.
-const FLAGS: &[&str] = &["--batch"];
+const FLAGS: &[&str] = &[
+    "--batch",
+    "--log-mode",
+    "--strict",
+    "--strict-names",
+    "--trace",
+];
 
 impl Opts {
     fn parse(args: &[String]) -> Result<Opts> {
@@ -256,19 +305,20 @@ impl Opts {
         let mut named = Vec::new();
         let mut it = args.iter();
         while let Some(a) = it.next() {
+            let a = if a == "-o" { "--output" } else { a.as_str() };
             if let Some(stripped) = a.strip_prefix("--") {
                 if let Some((k, v)) = stripped.split_once('=') {
                     named.push((format!("--{k}"), Some(v.to_string())));
-                } else if FLAGS.contains(&a.as_str()) {
-                    named.push((a.clone(), None));
+                } else if FLAGS.contains(&a) {
+                    named.push((a.to_string(), None));
                 } else {
                     let v = it
                         .next()
                         .ok_or_else(|| usage(format!("{a} needs a value")))?;
-                    named.push((a.clone(), Some(v.clone())));
+                    named.push((a.to_string(), Some(v.clone())));
                 }
             } else {
-                positional.push(a.clone());
+                positional.push(a.to_string());
             }
         }
         Ok(Opts { positional, named })
