@@ -70,6 +70,8 @@
 //!     finish is printed and skipped, and the test fails if that happens to
 //!     more than one policy in twenty.
 
+#![cfg(all(target_os = "linux", target_env = "gnu"))]
+
 mod randpol;
 
 use std::io::{Read, Seek};
