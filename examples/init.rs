@@ -15,7 +15,7 @@
 //! probe allow: ok
 //! probe errno: ok
 //! ...
-//! seccomp-bpf init: PASS 9/9 probes
+//! seccomp-bpf init: PASS 10/10 probes
 //! ```
 //!
 //! The probes, each with an outcome only the filter can cause:
@@ -29,11 +29,14 @@
 //! | arg-low32 | kill(1, 0xdeadbeef_00000000) | sig compared on its low 32 bits | 0 |
 //! | default-enosys | gettid | none: the default ERRNO(ENOSYS) | ENOSYS |
 //! | trap | prctl(PR_GET_SECCOMP) | TRAP(0x5ec) | SIGSYS with si_syscall, si_arch, si_errno |
+//! | reporter | prctl(PR_GET_NO_NEW_PRIVS) under `trap::install_reporter_without_names(OnTrap::Fail(ENOTTY))` | TRAP(0x5ed) | ENOTTY, and the reporter's `seccomp: blocked syscall N ...` line on stderr |
 //! | kill-child | kill(1, SIGUSR2) in a child | KILL_PROCESS | wait4: killed by SIGSYS |
 //! | stacked | getpid, getppid, gettid in a child with a second filter | newest ERRNO wins | EPERM, EPERM, ENOSYS |
 //!
 //! Binary size: `scripts/init-size.sh` (about 14 KiB stripped on x86_64,
-//! 12 KiB on aarch64). The init prints with its own few formatting
+//! 15 KiB on aarch64). Probe `reporter` uses
+//! `trap::install_reporter_without_names`: the reporter that names calls
+//! would bring every ABI's syscall names and `core::fmt`, some 85 KiB. The init prints with its own few formatting
 //! routines because `core::fmt` alone would add several KiB.
 //!
 //! On any other target this example is an ordinary program that says so.
@@ -56,6 +59,7 @@ mod init {
     use seccomp_bpf::policy::{Cond, Policy, Rule};
     use seccomp_bpf::sys::process::{self, Fork, SigInfo, WaitStatus};
     use seccomp_bpf::sys::{self, Args, Errno};
+    use seccomp_bpf::trap::{self, OnTrap, TrapError};
     use seccomp_bpf::{Abi, Action, Filter, Syscall};
 
     seccomp_bpf::entry!(main);
@@ -68,8 +72,15 @@ mod init {
     const SIGUSR1: u64 = 10;
     const SIGUSR2: u64 = 12;
     const PR_GET_SECCOMP: u64 = 21;
+    const PR_GET_NO_NEW_PRIVS: u64 = 39;
     /// The data of the TRAP action, seen by the handler as `si_errno`.
     const TRAP_DATA: u16 = 0x5ec;
+    /// The data of the TRAP the reporter meets. `OnTrap::Fail` ignores it:
+    /// were it taken as the errno, the call would fail with 0x5ed instead.
+    const REPORTER_DATA: u16 = 0x5ed;
+    /// The errno the reporter makes the trapped call fail with: one that
+    /// `prctl(PR_GET_NO_NEW_PRIVS)` never returns itself.
+    const REPORTER_ERRNO: Errno = Errno::ENOTTY;
 
     // What the init may do once the filter is in: write its lines, handle
     // SIGSYS, fork, wait, stack a second filter, power off. Each probe's
@@ -78,7 +89,8 @@ mod init {
     const KILL_SIG_NOT_0: [Cond; 1] = [Cond::ne(1, 0).low32()];
     const KILL_SIGUSR2: [Cond; 1] = [Cond::eq(1, SIGUSR2).low32()];
     const PRCTL_GET_SECCOMP: [Cond; 1] = [Cond::eq(0, PR_GET_SECCOMP).low32()];
-    const RULES: [Rule; 16] = [
+    const PRCTL_GET_NO_NEW_PRIVS: [Cond; 1] = [Cond::eq(0, PR_GET_NO_NEW_PRIVS).low32()];
+    const RULES: [Rule; 17] = [
         Rule::new(Syscall::write, Action::Allow),
         Rule::new(Syscall::exit_group, Action::Allow),
         Rule::new(Syscall::reboot, Action::Allow),
@@ -101,6 +113,12 @@ mod init {
         Rule::when(Syscall::kill, &KILL_SIGUSR2, Action::KillProcess),
         // probe trap
         Rule::when(Syscall::prctl, &PRCTL_GET_SECCOMP, Action::Trap(TRAP_DATA)),
+        // probe reporter
+        Rule::when(
+            Syscall::prctl,
+            &PRCTL_GET_NO_NEW_PRIVS,
+            Action::Trap(REPORTER_DATA),
+        ),
         // probe default-enosys: gettid has no rule.
         Rule::new(Syscall::exit, Action::Allow),
         Rule::new(Syscall::rt_sigprocmask, Action::Allow),
@@ -238,7 +256,7 @@ mod init {
     /// and returns false.
     type Probe = fn(&mut Line) -> bool;
 
-    const PROBES: [(&str, Probe); 9] = [
+    const PROBES: [(&str, Probe); 10] = [
         ("allow", allow),
         ("errno", errno),
         ("arg-match", arg_match),
@@ -246,6 +264,7 @@ mod init {
         ("arg-low32", arg_low32),
         ("default-enosys", default_enosys),
         ("trap", trap),
+        ("reporter", reporter),
         ("kill-child", kill_child),
         ("stacked", stacked),
     ];
@@ -263,6 +282,12 @@ mod init {
         // SAFETY: `on_sigsys` only stores into atomics.
         if let Err(e) = unsafe { process::sigaction(process::SIGSYS, on_sigsys) } {
             fail("rt_sigaction(SIGSYS)", Some(e));
+        }
+        // The kernel opens /dev/console as fds 0, 1 and 2 of PID 1; the
+        // SIGSYS reporter writes to fd 2. An empty write checks that it is
+        // open (EBADF if not) while nothing filters it yet.
+        if let Err(e) = sys::write(2, &[]) {
+            fail("write(2, \"\")", Some(e));
         }
         if let Err(e) = install::set_no_new_privs() {
             fail("no_new_privs", Some(e));
@@ -443,6 +468,27 @@ mod init {
                 SIGSYS_ARCH.load(Relaxed).into(),
                 ABI.audit_arch().into(),
             )
+    }
+
+    /// The crate's SIGSYS reporter, in an errno mode: it replaces the
+    /// init's handler, writes its line to stderr (the console) and makes
+    /// the trapped call fail with [`REPORTER_ERRNO`]; the init goes on.
+    fn reporter(d: &mut Line) -> bool {
+        if let Err(e) =
+            trap::install_reporter_without_names(OnTrap::Fail(REPORTER_ERRNO.raw() as u16))
+        {
+            d.str("install_reporter: ");
+            match e {
+                TrapError::Unsupported => d.str("unsupported here"),
+                TrapError::Sigaction(e) => d.str("rt_sigaction: ").errno(e),
+                _ => d.str("refused the errno"),
+            };
+            return false;
+        }
+        let got = sys::prctl_get_no_new_privs().map(i64::from);
+        expect(d, "prctl(PR_GET_NO_NEW_PRIVS)", got, Err(REPORTER_ERRNO))
+            // The reporter, not the init's handler, took this SIGSYS.
+            && expect_u64(d, "init's SIGSYS count", SIGSYS_COUNT.load(Relaxed).into(), 1)
     }
 
     /// Runs `child` in a forked process and returns how that ended.

@@ -12,7 +12,7 @@ use std::sync::Mutex;
 use seccomp_bpf::install::{self, FilterFlags};
 use seccomp_bpf::policy::{Policy, Rule};
 use seccomp_bpf::sys::{self, Errno, signal};
-use seccomp_bpf::trap::{OnTrap, TrapError, install_reporter};
+use seccomp_bpf::trap::{OnTrap, TrapError, install_reporter, install_reporter_without_names};
 use seccomp_bpf::{Abi, Action, Filter, Syscall, compile};
 
 static FORK: Mutex<()> = Mutex::new(());
@@ -67,6 +67,11 @@ fn in_child(f: impl FnOnce() -> i32) -> Child {
 /// Installs the reporter and a filter that traps getppid with `data`.
 fn setup(on_trap: OnTrap, data: u16) -> Result<(), i32> {
     install_reporter(on_trap).map_err(|_| 10)?;
+    install_filter(data)
+}
+
+/// A filter that traps getppid with `data`.
+fn install_filter(data: u16) -> Result<(), i32> {
     let rules = [Rule::new(Syscall::getppid, Action::Trap(data))];
     let policy = Policy::new(Action::Allow, &ABIS, &rules);
     let filter: Filter<32> = compile(&policy).map_err(|_| 11)?;
@@ -154,7 +159,59 @@ fn fail_with_data_uses_the_trap_data() {
 }
 
 #[test]
+fn without_names_reports_the_number_and_fails_the_call() {
+    let c = in_child(|| {
+        if install_reporter_without_names(OnTrap::Fail(25)).is_err() {
+            return 10;
+        }
+        if let Err(code) = install_filter(0) {
+            return code;
+        }
+        if getppid_raw() != Err(Errno::ENOTTY) {
+            return 21;
+        }
+        let _ = sys::write(2, b"after\n");
+        0
+    });
+    assert_eq!(c.exit, Some(0), "{c:?}");
+    let nr = Syscall::getppid.nr(NATIVE).unwrap();
+    let head = format!("seccomp: blocked syscall {nr} on {NATIVE} at 0x");
+    let mut lines = c.stderr.lines();
+    let line = lines.next().unwrap_or("");
+    let rest = line
+        .strip_prefix(&head)
+        .and_then(|r| r.strip_suffix("; failing it with errno 25"))
+        .unwrap_or_else(|| panic!("{line:?}"));
+    assert_ne!(usize::from_str_radix(rest, 16).unwrap(), 0, "{line}");
+    assert_eq!(lines.next(), Some("after"));
+}
+
+#[test]
+fn without_names_dies_by_sigsys() {
+    let c = in_child(|| {
+        if install_reporter_without_names(OnTrap::Die).is_err() {
+            return 10;
+        }
+        if let Err(code) = install_filter(0) {
+            return code;
+        }
+        let _ = getppid_raw();
+        20
+    });
+    assert_eq!((c.exit, c.signal), (None, Some(signal::SIGSYS)), "{c:?}");
+    let nr = Syscall::getppid.nr(NATIVE).unwrap();
+    let head = format!("seccomp: blocked syscall {nr} on {NATIVE} at 0x");
+    assert!(c.stderr.starts_with(&head), "{:?}", c.stderr);
+    assert_eq!(c.stderr.lines().count(), 1, "{:?}", c.stderr);
+    assert!(!c.stderr.contains("failing"), "{:?}", c.stderr);
+}
+
+#[test]
 fn bad_errno_is_refused() {
+    assert_eq!(
+        install_reporter_without_names(OnTrap::Fail(0)),
+        Err(TrapError::BadErrno(0))
+    );
     assert_eq!(
         install_reporter(OnTrap::Fail(0)),
         Err(TrapError::BadErrno(0))

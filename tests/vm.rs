@@ -1,6 +1,6 @@
 //! Boots `examples/init` as PID 1 on real Debian kernels under qemu (TCG)
-//! and checks what it prints on the serial console: one line per probe and
-//! the closing PASS line, then a clean power-off.
+//! and checks what it prints on the serial console: one line per probe,
+//! the SIGSYS reporter's line, the closing PASS line, then a clean power-off.
 //!
 //! Needs `qemu-system-x86_64` / `qemu-system-aarch64`, the Rust targets
 //! `x86_64-unknown-linux-musl` / `aarch64-unknown-linux-musl`, and the kernel
@@ -24,6 +24,7 @@ const PROBES: &[&str] = &[
     "arg-low32",
     "default-enosys",
     "trap",
+    "reporter",
     "kill-child",
     "stacked",
 ];
@@ -73,6 +74,15 @@ impl Arch {
             // -cpu max with the cheaper pointer-authentication algorithm: the
             // architected one makes TCG about three times slower.
             Arch::Aarch64 => &["-M", "virt", "-cpu", "max,pauth-impdef=on"],
+        }
+    }
+
+    /// The start of the line the crate's SIGSYS reporter writes on stderr
+    /// (the console) in probe `reporter`: prctl's number on this ABI.
+    fn reporter_line_head(self) -> &'static str {
+        match self {
+            Arch::X86_64 => "seccomp: blocked syscall 157 on x86_64 at 0x",
+            Arch::Aarch64 => "seccomp: blocked syscall 167 on aarch64 at 0x",
         }
     }
 
@@ -388,9 +398,13 @@ fn tail(text: &str) -> String {
     lines[lines.len().saturating_sub(60)..].join("\n")
 }
 
-/// Checks the console of one boot: every probe ok, in order, the PASS line
-/// with the right count, and a clean power-off (not a panic).
-fn check_console(console: &str) -> Result<(), String> {
+/// The end of the reporter's line: probe `reporter` asks for ENOTTY.
+const REPORTER_LINE_TAIL: &str = "; failing it with errno 25";
+
+/// Checks the console of one boot: every probe ok, in order, the
+/// reporter's line before probe `reporter`'s, the PASS line with the right
+/// count, and a clean power-off (not a panic).
+fn check_console(console: &str, arch: Arch) -> Result<(), String> {
     let probes: Vec<&str> = console
         .lines()
         .filter(|l| l.starts_with("probe "))
@@ -412,6 +426,28 @@ fn check_console(console: &str) -> Result<(), String> {
             &probes[PROBES.len()..]
         ));
     }
+    let head = arch.reporter_line_head();
+    let is_report = |l: &str| {
+        l.strip_prefix(head)
+            .and_then(|rest| rest.strip_suffix(REPORTER_LINE_TAIL))
+            .is_some_and(|addr| !addr.is_empty() && addr.chars().all(|c| c.is_ascii_hexdigit()))
+    };
+    let reports: Vec<usize> = console
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| is_report(l))
+        .map(|(i, _)| i)
+        .collect();
+    let probe_line = console.lines().position(|l| l == "probe reporter: ok");
+    match (&reports[..], probe_line) {
+        ([report], Some(probe)) if *report < probe => {}
+        ([_], Some(_)) => problems.push("the reporter's line comes after its probe's".into()),
+        ([_], None) => {}
+        _ => problems.push(format!(
+            "expected one line {head}...{REPORTER_LINE_TAIL}, got {}",
+            reports.len()
+        )),
+    }
     let pass = format!("seccomp-bpf init: PASS {0}/{0} probes", PROBES.len());
     if !console.lines().any(|l| l == pass) {
         problems.push(format!("no line {pass:?}"));
@@ -431,21 +467,49 @@ fn check_console(console: &str) -> Result<(), String> {
 
 #[test]
 fn console_check_rejects_failures() {
-    let mut good: String = PROBES.iter().map(|p| format!("probe {p}: ok\n")).collect();
+    let arch = Arch::X86_64;
+    let report = format!("{}4001a2{REPORTER_LINE_TAIL}", arch.reporter_line_head());
+    let mut good = String::new();
+    for p in PROBES {
+        if *p == "reporter" {
+            good += &format!("{report}\n");
+        }
+        good += &format!("probe {p}: ok\n");
+    }
     good += &format!(
         "seccomp-bpf init: PASS {0}/{0} probes\nreboot: Power down\n",
         PROBES.len()
     );
-    assert_eq!(check_console(&good), Ok(()));
+    assert!(good.contains("PASS 10/10 probes"), "{good}");
+    assert_eq!(check_console(&good, arch), Ok(()));
     let failed = good.replacen("probe errno: ok", "probe errno: FAIL (got 0)", 1);
-    assert!(check_console(&failed).unwrap_err().contains("errno"));
+    assert!(check_console(&failed, arch).unwrap_err().contains("errno"));
     let missing = good.replacen("probe trap: ok\n", "", 1);
-    assert!(check_console(&missing).is_err());
+    assert!(check_console(&missing, arch).is_err());
     let panicked = good.replace(
         "reboot: Power down",
         "Kernel panic - not syncing: Attempted to kill init!",
     );
-    assert!(check_console(&panicked).is_err());
+    assert!(check_console(&panicked, arch).is_err());
+    // The reporter's line: missing, on the other ABI, with another errno,
+    // without an address, or after the probe's line.
+    let no_report = good.replacen(&format!("{report}\n"), "", 1);
+    assert!(
+        check_console(&no_report, arch)
+            .unwrap_err()
+            .contains("got 0")
+    );
+    assert!(check_console(&good, Arch::Aarch64).is_err());
+    let other_errno = good.replacen("errno 25", "errno 1", 1);
+    assert!(check_console(&other_errno, arch).is_err());
+    let no_addr = good.replacen("0x4001a2", "0x", 1);
+    assert!(check_console(&no_addr, arch).is_err());
+    let late = no_report.replacen(
+        "probe reporter: ok\n",
+        &format!("probe reporter: ok\n{report}\n"),
+        1,
+    );
+    assert!(check_console(&late, arch).unwrap_err().contains("after"));
 }
 
 /// The cases: one test per (Linux version, arch); each must match exactly
@@ -534,7 +598,7 @@ fn boot_and_check(arch: Arch, kernel: &Path, pkg: &str) -> Result<Duration, Stri
     let initrd = dir.join(format!("{pkg}.cpio"));
     std::fs::write(&initrd, initramfs(&init)).map_err(|e| format!("{}: {e}", initrd.display()))?;
     let (console, elapsed) = boot(arch, kernel, &initrd)?;
-    check_console(&console).map_err(|e| format!("{e}\nconsole:\n{}", tail(&console)))?;
+    check_console(&console, arch).map_err(|e| format!("{e}\nconsole:\n{}", tail(&console)))?;
     Ok(elapsed)
 }
 

@@ -98,7 +98,9 @@ pub struct RawSigsys {
 
 /// The handler: decodes the siginfo, asks [`crate::trap`] what to do, and
 /// sets the return register when the call is to fail with an errno.
-extern "C" fn handler(_sig: i32, info: *mut u8, uctx: *mut u8) {
+/// `NAMES`: whether the report names the call (see
+/// [`install_sigsys_handler_without_names`]).
+extern "C" fn handler<const NAMES: bool>(_sig: i32, info: *mut u8, uctx: *mut u8) {
     if info.is_null() {
         return;
     }
@@ -120,7 +122,7 @@ extern "C" fn handler(_sig: i32, info: *mut u8, uctx: *mut u8) {
                 .read_unaligned(),
         }
     };
-    if let Some(errno) = crate::trap::on_sigsys(&raw) {
+    if let Some(errno) = crate::trap::on_sigsys::<NAMES>(&raw) {
         if let Some(off) = UCONTEXT_RETURN_OFFSET
             && !uctx.is_null()
         {
@@ -139,11 +141,25 @@ extern "C" fn handler(_sig: i32, info: *mut u8, uctx: *mut u8) {
 /// # Errors
 /// The kernel's errno; `ENOSYS` where [`SUPPORTED`] is false.
 pub fn install_sigsys_handler() -> Result<(), Errno> {
+    install_handler(handler::<true>)
+}
+
+/// Installs the SIGSYS handler whose report gives the call's number but
+/// not its name: the program then carries neither the name tables nor
+/// `core::fmt` (see [`crate::trap::install_reporter_without_names`]).
+///
+/// # Errors
+/// The kernel's errno; `ENOSYS` where [`SUPPORTED`] is false.
+pub fn install_sigsys_handler_without_names() -> Result<(), Errno> {
+    install_handler(handler::<false>)
+}
+
+fn install_handler(handler: extern "C" fn(i32, *mut u8, *mut u8)) -> Result<(), Errno> {
     if !SUPPORTED {
         return Err(Errno::ENOSYS);
     }
     let act = KernelSigaction {
-        handler: handler as extern "C" fn(i32, *mut u8, *mut u8) as usize,
+        handler: handler as usize,
         flags: SA_SIGINFO | SA_RESTORER,
         restorer: restorer(),
         mask: 0,
