@@ -9,7 +9,7 @@
 //! # How a call is decided
 //!
 //! 1. The ABI is the one `seccomp_data`'s `(arch, nr)` designate (x32 calls
-//!    carry [`X32_SYSCALL_BIT`](crate::abi::X32_SYSCALL_BIT) in `nr` and
+//!    carry [`X32_SYSCALL_BIT`] in `nr` and
 //!    share x86_64's audit arch). An ABI the policy does not list gets the
 //!    bad-arch action ([`Action::KillProcess`] unless set otherwise).
 //! 2. Every rule whose target is this number on this ABI and whose
