@@ -1,69 +1,13 @@
 //! aarch64: `svc 0`, number in x8, arguments in x0..x5, result in x0. The
 //! kernel preserves every other register and the flags.
 
-use core::arch::asm;
-
-macro_rules! syscalls {
-    ($opts:tt; $($name:ident($($a:ident: $reg:tt),*);)*) => {$(
-        /// A raw system call (see the module's Safety section).
-        ///
-        /// # Safety
-        /// The arguments must be valid for the call `nr` (pointers to live
-        /// memory of the size the kernel reads or writes).
-        #[inline(always)]
-        pub unsafe fn $name(nr: usize, a0: usize $(, $a: usize)*) -> usize {
-            let ret;
-            // SAFETY: the caller guarantees the arguments are valid for `nr`.
-            unsafe {
-                asm!(
-                    "svc 0",
-                    in("x8") nr,
-                    inlateout("x0") a0 => ret,
-                    $(in($reg) $a,)*
-                    options $opts,
-                );
-            }
-            ret
-        }
-    )*};
-}
-
-/// A raw system call without arguments (see the module's Safety section).
-///
-/// # Safety
-/// `nr` must be a call that is valid without arguments.
-#[inline(always)]
-pub unsafe fn syscall0(nr: usize) -> usize {
-    // SAFETY: forwarded to the caller.
-    unsafe { syscall1(nr, 0) }
-}
-
-/// A raw system call without arguments that only reads memory.
-///
-/// # Safety
-/// `nr` must be a call that is valid without arguments.
-#[inline(always)]
-pub unsafe fn syscall0_readonly(nr: usize) -> usize {
-    // SAFETY: forwarded to the caller.
-    unsafe { syscall1_readonly(nr, 0) }
-}
-
-syscalls! { (nostack, preserves_flags);
-    syscall1();
-    syscall2(a1: "x1");
-    syscall3(a1: "x1", a2: "x2");
-    syscall4(a1: "x1", a2: "x2", a3: "x3");
-    syscall5(a1: "x1", a2: "x2", a3: "x3", a4: "x4");
-    syscall6(a1: "x1", a2: "x2", a3: "x3", a4: "x4", a5: "x5");
-}
-
-syscalls! { (nostack, preserves_flags, readonly);
-    syscall1_readonly();
-    syscall2_readonly(a1: "x1");
-    syscall3_readonly(a1: "x1", a2: "x2");
-    syscall4_readonly(a1: "x1", a2: "x2", a3: "x3");
-    syscall5_readonly(a1: "x1", a2: "x2", a3: "x3", a4: "x4");
-    syscall6_readonly(a1: "x1", a2: "x2", a3: "x3", a4: "x4", a5: "x5");
+register_syscalls! {
+    insn: "svc 0",
+    nr: "x8",
+    a0: "x0",
+    args: ["x1", "x2", "x3", "x4", "x5"],
+    clobbers: [],
+    options: (nostack, preserves_flags),
 }
 
 /// System-call numbers (the generic table of arm64).

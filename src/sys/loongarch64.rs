@@ -1,73 +1,13 @@
 //! loongarch64: `syscall 0`, number in a7, arguments in a0..a5, result in
 //! a0; the kernel may change t0..t8, which are declared clobbered.
 
-use core::arch::asm;
-
-macro_rules! syscalls {
-    ($opts:tt; $($name:ident($($a:ident: $reg:tt),*);)*) => {$(
-        /// A raw system call (see the module's Safety section).
-        ///
-        /// # Safety
-        /// The arguments must be valid for the call `nr` (pointers to live
-        /// memory of the size the kernel reads or writes).
-        #[inline(always)]
-        pub unsafe fn $name(nr: usize, a0: usize $(, $a: usize)*) -> usize {
-            let ret;
-            // SAFETY: the caller guarantees the arguments are valid for `nr`;
-            // the temporaries the kernel may change are clobbered.
-            unsafe {
-                asm!(
-                    "syscall 0",
-                    in("$a7") nr,
-                    inlateout("$a0") a0 => ret,
-                    $(in($reg) $a,)*
-                    lateout("$t0") _, lateout("$t1") _, lateout("$t2") _,
-                    lateout("$t3") _, lateout("$t4") _, lateout("$t5") _,
-                    lateout("$t6") _, lateout("$t7") _, lateout("$t8") _,
-                    options $opts,
-                );
-            }
-            ret
-        }
-    )*};
-}
-
-/// A raw system call without arguments (see the module's Safety section).
-///
-/// # Safety
-/// `nr` must be a call that is valid without arguments.
-#[inline(always)]
-pub unsafe fn syscall0(nr: usize) -> usize {
-    // SAFETY: forwarded to the caller.
-    unsafe { syscall1(nr, 0) }
-}
-
-/// A raw system call without arguments that only reads memory.
-///
-/// # Safety
-/// `nr` must be a call that is valid without arguments.
-#[inline(always)]
-pub unsafe fn syscall0_readonly(nr: usize) -> usize {
-    // SAFETY: forwarded to the caller.
-    unsafe { syscall1_readonly(nr, 0) }
-}
-
-syscalls! { (nostack, preserves_flags);
-    syscall1();
-    syscall2(a1: "$a1");
-    syscall3(a1: "$a1", a2: "$a2");
-    syscall4(a1: "$a1", a2: "$a2", a3: "$a3");
-    syscall5(a1: "$a1", a2: "$a2", a3: "$a3", a4: "$a4");
-    syscall6(a1: "$a1", a2: "$a2", a3: "$a3", a4: "$a4", a5: "$a5");
-}
-
-syscalls! { (nostack, preserves_flags, readonly);
-    syscall1_readonly();
-    syscall2_readonly(a1: "$a1");
-    syscall3_readonly(a1: "$a1", a2: "$a2");
-    syscall4_readonly(a1: "$a1", a2: "$a2", a3: "$a3");
-    syscall5_readonly(a1: "$a1", a2: "$a2", a3: "$a3", a4: "$a4");
-    syscall6_readonly(a1: "$a1", a2: "$a2", a3: "$a3", a4: "$a4", a5: "$a5");
+register_syscalls! {
+    insn: "syscall 0",
+    nr: "$a7",
+    a0: "$a0",
+    args: ["$a1", "$a2", "$a3", "$a4", "$a5"],
+    clobbers: ["$t0", "$t1", "$t2", "$t3", "$t4", "$t5", "$t6", "$t7", "$t8"],
+    options: (nostack, preserves_flags),
 }
 
 /// System-call numbers (the generic table).

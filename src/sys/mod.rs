@@ -50,6 +50,95 @@
 mod errno;
 pub use errno::Errno;
 
+/// Writes `syscall0`..`syscall6` and their `_readonly` variants for an
+/// arch whose calls are one instruction with the number in one register,
+/// the first argument and the result sharing another, the other arguments
+/// in five more, and a fixed set of registers the kernel may change.
+/// (aarch64, riscv, loongarch64 and s390x; the arches with register
+/// constraints of their own write theirs by hand.)
+#[cfg(any(
+    target_arch = "aarch64",
+    target_arch = "riscv64",
+    target_arch = "riscv32",
+    target_arch = "loongarch64",
+    target_arch = "s390x"
+))]
+macro_rules! register_syscalls {
+    (
+        insn: $insn:literal,
+        nr: $nr:tt,
+        a0: $r0:tt,
+        args: [$r1:tt, $r2:tt, $r3:tt, $r4:tt, $r5:tt],
+        clobbers: [$($clob:tt),*],
+        options: ($($opt:ident),*) $(,)?
+    ) => {
+        /// A raw system call without arguments (see the module's Safety section).
+        ///
+        /// # Safety
+        /// `nr` must be a call that is valid without arguments.
+        #[inline(always)]
+        pub unsafe fn syscall0(nr: usize) -> usize {
+            // SAFETY: forwarded to the caller.
+            unsafe { syscall1(nr, 0) }
+        }
+
+        /// A raw system call without arguments that only reads memory.
+        ///
+        /// # Safety
+        /// `nr` must be a call that is valid without arguments.
+        #[inline(always)]
+        pub unsafe fn syscall0_readonly(nr: usize) -> usize {
+            // SAFETY: forwarded to the caller.
+            unsafe { syscall1_readonly(nr, 0) }
+        }
+
+        register_syscalls!(@six $insn, $nr, $r0, [$($clob),*], ($($opt),*),
+            [$r1, $r2, $r3, $r4, $r5],
+            syscall1, syscall2, syscall3, syscall4, syscall5, syscall6);
+        register_syscalls!(@six $insn, $nr, $r0, [$($clob),*], ($($opt,)* readonly),
+            [$r1, $r2, $r3, $r4, $r5],
+            syscall1_readonly, syscall2_readonly, syscall3_readonly,
+            syscall4_readonly, syscall5_readonly, syscall6_readonly);
+    };
+    (@six $insn:literal, $nr:tt, $r0:tt, $clob:tt, $opt:tt,
+        [$r1:tt, $r2:tt, $r3:tt, $r4:tt, $r5:tt],
+        $n1:ident, $n2:ident, $n3:ident, $n4:ident, $n5:ident, $n6:ident) => {
+        register_syscalls!(@one $insn, $nr, $r0, $clob, $opt, $n1());
+        register_syscalls!(@one $insn, $nr, $r0, $clob, $opt, $n2(a1: $r1));
+        register_syscalls!(@one $insn, $nr, $r0, $clob, $opt, $n3(a1: $r1, a2: $r2));
+        register_syscalls!(@one $insn, $nr, $r0, $clob, $opt, $n4(a1: $r1, a2: $r2, a3: $r3));
+        register_syscalls!(@one $insn, $nr, $r0, $clob, $opt,
+            $n5(a1: $r1, a2: $r2, a3: $r3, a4: $r4));
+        register_syscalls!(@one $insn, $nr, $r0, $clob, $opt,
+            $n6(a1: $r1, a2: $r2, a3: $r3, a4: $r4, a5: $r5));
+    };
+    (@one $insn:literal, $nr:tt, $r0:tt, [$($clob:tt),*], ($($opt:ident),*),
+        $name:ident($($a:ident: $reg:tt),*)) => {
+        /// A raw system call (see the module's Safety section).
+        ///
+        /// # Safety
+        /// The arguments must be valid for the call `nr` (pointers to live
+        /// memory of the size the kernel reads or writes).
+        #[inline(always)]
+        pub unsafe fn $name(nr: usize, a0: usize $(, $a: usize)*) -> usize {
+            let ret;
+            // SAFETY: the caller guarantees the arguments are valid for `nr`;
+            // the registers the kernel may change are declared clobbered.
+            unsafe {
+                core::arch::asm!(
+                    $insn,
+                    in($nr) nr,
+                    inlateout($r0) a0 => ret,
+                    $(in($reg) $a,)*
+                    $(lateout($clob) _,)*
+                    options($($opt),*),
+                );
+            }
+            ret
+        }
+    };
+}
+
 #[cfg_attr(target_arch = "x86_64", path = "x86_64.rs")]
 #[cfg_attr(target_arch = "x86", path = "x86.rs")]
 #[cfg_attr(target_arch = "aarch64", path = "aarch64.rs")]

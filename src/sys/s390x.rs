@@ -1,69 +1,13 @@
 //! s390x: `svc 0`, number in r1, arguments in r2..r7, result in r2.
 
-use core::arch::asm;
-
-macro_rules! syscalls {
-    ($opts:tt; $($name:ident($($a:ident: $reg:tt),*);)*) => {$(
-        /// A raw system call (see the module's Safety section).
-        ///
-        /// # Safety
-        /// The arguments must be valid for the call `nr` (pointers to live
-        /// memory of the size the kernel reads or writes).
-        #[inline(always)]
-        pub unsafe fn $name(nr: usize, a0: usize $(, $a: usize)*) -> usize {
-            let ret;
-            // SAFETY: the caller guarantees the arguments are valid for `nr`.
-            unsafe {
-                asm!(
-                    "svc 0",
-                    in("r1") nr,
-                    inlateout("r2") a0 => ret,
-                    $(in($reg) $a,)*
-                    options $opts,
-                );
-            }
-            ret
-        }
-    )*};
-}
-
-/// A raw system call without arguments (see the module's Safety section).
-///
-/// # Safety
-/// `nr` must be a call that is valid without arguments.
-#[inline(always)]
-pub unsafe fn syscall0(nr: usize) -> usize {
-    // SAFETY: forwarded to the caller.
-    unsafe { syscall1(nr, 0) }
-}
-
-/// A raw system call without arguments that only reads memory.
-///
-/// # Safety
-/// `nr` must be a call that is valid without arguments.
-#[inline(always)]
-pub unsafe fn syscall0_readonly(nr: usize) -> usize {
-    // SAFETY: forwarded to the caller.
-    unsafe { syscall1_readonly(nr, 0) }
-}
-
 // The condition code is not promised to survive `svc`: no preserves_flags.
-syscalls! { (nostack);
-    syscall1();
-    syscall2(a1: "r3");
-    syscall3(a1: "r3", a2: "r4");
-    syscall4(a1: "r3", a2: "r4", a3: "r5");
-    syscall5(a1: "r3", a2: "r4", a3: "r5", a4: "r6");
-    syscall6(a1: "r3", a2: "r4", a3: "r5", a4: "r6", a5: "r7");
-}
-
-syscalls! { (nostack, readonly);
-    syscall1_readonly();
-    syscall2_readonly(a1: "r3");
-    syscall3_readonly(a1: "r3", a2: "r4");
-    syscall4_readonly(a1: "r3", a2: "r4", a3: "r5");
-    syscall5_readonly(a1: "r3", a2: "r4", a3: "r5", a4: "r6");
-    syscall6_readonly(a1: "r3", a2: "r4", a3: "r5", a4: "r6", a5: "r7");
+register_syscalls! {
+    insn: "svc 0",
+    nr: "r1",
+    a0: "r2",
+    args: ["r3", "r4", "r5", "r6", "r7"],
+    clobbers: [],
+    options: (nostack),
 }
 
 /// System-call numbers (s390x table).
